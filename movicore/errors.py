@@ -1,0 +1,11 @@
+"""Exception types raised by movicore."""
+
+from __future__ import annotations
+
+
+class MovicoreError(Exception):
+    """Base class of every movicore-specific error."""
+
+
+class ModelFormatError(MovicoreError, ValueError):
+    """A model file is malformed, truncated, inconsistent or of an unsupported version."""
