@@ -1,0 +1,1 @@
+"""The ``movicore`` command line: one module per subcommand (see ``main.py``)."""
