@@ -1,0 +1,1 @@
+"""Package data (label lists) and data helpers."""

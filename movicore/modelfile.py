@@ -1,0 +1,399 @@
+"""movicore model files: safetensors with the architecture in ``__metadata__``.
+
+Layout (standard safetensors): ``u64`` little-endian header length N, N bytes of UTF-8 JSON
+(padded with spaces so the data section starts 8-byte aligned), then the raw little-endian
+float32 data of every tensor, contiguous, in the order of the sorted tensor names. The
+header maps tensor name -> ``{"dtype": "F32", "shape": [...], "data_offsets": [b, e]}``
+(offsets relative to the data section) plus ``__metadata__``, a string -> string map holding
+the format version, the architecture config and the labels (see ``docs/model-file.md``).
+
+The reader needs numpy only. It validates every header field against the file size and the
+architecture (``arch.expected_tensors``) before it touches the data, and reports every
+problem as :class:`movicore.errors.ModelFormatError`, so a malformed file can never crash a
+caller or reach the engine. Tensors are returned as read-only views of one memory map.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import struct
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from movicore import arch
+from movicore.errors import ModelFormatError
+
+FORMAT = "movicore"
+KIND_MODEL = "model"
+KINDS = (KIND_MODEL,)  # "ensemble" will be added by the ensemble container
+BN_LAYOUT = "unfolded"  # BN stored as trained (gamma/beta/mean/var); the engine folds at load
+MAX_HEADER_BYTES = 100 * 1024 * 1024
+ALIGN = 8
+RESERVED_KEYS = ("format", "format_version", "kind", "config", "labels", "bn")
+REQUIRED_KEYS = ("format", "format_version", "kind", "config", "bn")
+# safetensors dtype names, to say what was found when it is not F32.
+_KNOWN_DTYPES = ("BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16",
+                 "I32", "U32", "F32", "F64", "I64", "U64")
+_TENSOR_KEYS = {"dtype", "shape", "data_offsets"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelFile:
+    """A validated model file. ``tensors`` are read-only views of one memory map."""
+
+    path: Path
+    config: arch.Config
+    labels: list[str]
+    tensors: dict[str, np.ndarray]
+    metadata: dict[str, str]
+    format_version: int
+    kind: str = KIND_MODEL
+
+    @property
+    def parameter_count(self) -> int:
+        return arch.parameter_count(self.config)
+
+
+def default_labels(num_classes: int) -> list[str]:
+    return [f"class_{i}" for i in range(num_classes)]
+
+
+# --------------------------------------------------------------------------- writing
+
+def validate_tensors(config: arch.Config, tensors: Mapping[str, Any], *,
+                     check_finite: bool = True) -> None:
+    """Raise ModelFormatError unless ``tensors`` are exactly the float32 tensors of ``config``."""
+    expected = arch.expected_tensors(config)
+    missing = sorted(set(expected) - set(tensors))
+    extra = sorted(set(tensors) - set(expected))
+    if missing or extra:
+        raise ModelFormatError(_name_diff(config, missing, extra))
+    for name, shape in expected.items():
+        arr = tensors[name]
+        if not isinstance(arr, np.ndarray):
+            raise ModelFormatError(f"tensor {name!r}: expected a numpy array, got "
+                                   f"{type(arr).__name__}")
+        if arr.dtype != np.float32:
+            raise ModelFormatError(f"tensor {name!r}: expected dtype float32, got {arr.dtype}")
+        if tuple(arr.shape) != shape:
+            raise ModelFormatError(f"tensor {name!r}: expected shape {list(shape)}, got "
+                                   f"{list(arr.shape)}")
+        if check_finite and not np.isfinite(arr).all():
+            raise ModelFormatError(f"tensor {name!r} contains NaN or infinite values")
+
+
+def _check_labels(labels: Any, num_classes: int) -> list[str]:
+    if not isinstance(labels, list) or not all(isinstance(s, str) for s in labels):
+        raise ModelFormatError("labels must be a list of strings")
+    if len(labels) != num_classes:
+        raise ModelFormatError(f"expected {num_classes} labels (num_classes), got {len(labels)}")
+    return list(labels)
+
+
+def build_header(config: arch.Config, tensors: Mapping[str, np.ndarray],
+                 labels: list[str] | None = None,
+                 extra_metadata: Mapping[str, str] | None = None) -> bytes:
+    """The padded JSON header for ``tensors`` laid out contiguously in sorted-name order."""
+    labels = _check_labels(default_labels(config.num_classes) if labels is None else labels,
+                           config.num_classes)
+    meta = {
+        "format": FORMAT,
+        "format_version": str(arch.FORMAT_VERSION),
+        "kind": KIND_MODEL,
+        "config": json.dumps(config.to_dict(), sort_keys=True),
+        "labels": json.dumps(labels, ensure_ascii=False),
+        "bn": BN_LAYOUT,
+    }
+    for key, value in (extra_metadata or {}).items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ValueError(f"extra metadata must map str to str, got {key!r}: {value!r}")
+        if key in meta:
+            raise ValueError(f"extra metadata key {key!r} is reserved")
+        meta[key] = value
+    header: dict[str, Any] = {"__metadata__": meta}
+    offset = 0
+    for name in sorted(tensors):
+        arr = tensors[name]
+        size = 4 * math.prod(arr.shape)
+        header[name] = {"dtype": "F32", "shape": list(arr.shape),
+                        "data_offsets": [offset, offset + size]}
+        offset += size
+    raw = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    raw += b" " * (-(8 + len(raw)) % ALIGN)
+    return raw
+
+
+def write_model_file(path: str | os.PathLike[str], config: arch.Config,
+                     tensors: Mapping[str, np.ndarray], labels: list[str] | None = None,
+                     extra_metadata: Mapping[str, str] | None = None) -> None:
+    """Validate, then write atomically (temp file in the same directory, fsync, rename).
+
+    On any failure no output and no temp file remain; an existing ``path`` is untouched.
+    """
+    if not isinstance(config, arch.Config):
+        raise TypeError(f"config must be an arch.Config, got {type(config).__name__}")
+    validate_tensors(config, tensors)
+    header = build_header(config, tensors, labels, extra_metadata)
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as f:
+            f.write(struct.pack("<Q", len(header)))
+            f.write(header)
+            for name in sorted(tensors):
+                f.write(np.ascontiguousarray(tensors[name], dtype="<f4").tobytes())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable (best effort: not every platform can open a directory)."""
+    try:
+        dfd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_model_file(path: str | os.PathLike[str], *, check_finite: bool = True) -> ModelFile:
+    """Read and fully validate a model file.
+
+    A missing file raises FileNotFoundError (other OS errors pass through as OSError);
+    anything wrong with the content raises ModelFormatError naming the problem.
+    """
+    path = Path(path)
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size < 8:
+            raise ModelFormatError(f"{path}: file too small for a safetensors header "
+                                   f"({size} bytes, need at least 8)")
+        (n,) = struct.unpack("<Q", f.read(8))
+        if n > size - 8:
+            raise ModelFormatError(f"{path}: header length {n} exceeds the file size "
+                                   f"({size} bytes): truncated or not a safetensors file")
+        if n > MAX_HEADER_BYTES:
+            raise ModelFormatError(f"{path}: header length {n} exceeds the limit of "
+                                   f"{MAX_HEADER_BYTES} bytes")
+        raw = f.read(n)
+        if len(raw) != n:
+            raise ModelFormatError(f"{path}: file shrank while reading the header")
+    data_start = 8 + n
+    data_len = size - data_start
+    header = parse_header(raw)
+    mf_meta, entries = _split_header(header)
+    meta = _parse_metadata(mf_meta)
+    config: arch.Config = meta["config"]
+    _check_entries(entries, config, data_len)
+    mm = np.memmap(path, dtype=np.uint8, mode="r")
+    if mm.shape[0] != size:
+        raise ModelFormatError(f"{path}: file size changed while reading")
+    tensors = {}
+    for name in sorted(entries):
+        shape = tuple(entries[name]["shape"])
+        begin = entries[name]["data_offsets"][0]
+        arr = np.ndarray(shape, dtype="<f4", buffer=mm, offset=data_start + begin)
+        if check_finite and not np.isfinite(arr).all():
+            raise ModelFormatError(f"tensor {name!r} contains NaN or infinite values")
+        tensors[name] = arr
+    return ModelFile(path=path, config=config, labels=meta["labels"], tensors=tensors,
+                     metadata=meta["raw"], format_version=meta["version"], kind=meta["kind"])
+
+
+def parse_header(raw: bytes) -> dict[str, Any]:
+    """Decode the JSON header: strict UTF-8, an object, no duplicate keys, no NaN literals."""
+    if not raw.startswith(b"{"):
+        raise ModelFormatError("header does not start with '{': not a safetensors file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelFormatError(f"header is not valid UTF-8 (byte {exc.start})") from None
+
+    def no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        for k, v in pairs:
+            if k in d:
+                raise ModelFormatError(f"header has a duplicate key {k!r}")
+            d[k] = v
+        return d
+
+    def no_constant(name: str) -> Any:
+        raise ModelFormatError(f"header contains the non-JSON constant {name}")
+
+    try:
+        header = json.loads(text, object_pairs_hook=no_dupes, parse_constant=no_constant)
+    except ModelFormatError:
+        raise
+    except RecursionError:
+        raise ModelFormatError("header JSON is nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, over-long integers
+        raise ModelFormatError(f"header is not valid JSON: {exc}") from None
+    if not isinstance(header, dict):
+        raise ModelFormatError(f"header must be a JSON object, got {type(header).__name__}")
+    return header
+
+
+def _split_header(header: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    if "__metadata__" not in header:
+        raise ModelFormatError("header has no __metadata__: not a movicore model file")
+    entries = {k: v for k, v in header.items() if k != "__metadata__"}
+    return header["__metadata__"], entries
+
+
+def _parse_metadata(meta: Any) -> dict[str, Any]:
+    if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+        raise ModelFormatError("__metadata__ must be a map of strings to strings")
+    missing = [k for k in REQUIRED_KEYS if k not in meta]
+    if missing:
+        raise ModelFormatError(f"__metadata__ is missing the keys {missing}")
+    if meta["format"] != FORMAT:
+        raise ModelFormatError(f"__metadata__ format must be {FORMAT!r}, got {meta['format']!r}")
+    version_text = meta["format_version"]
+    if not (version_text.isascii() and version_text.isdigit()) or len(version_text) > 9:
+        raise ModelFormatError(f"format_version must be a decimal integer, got {version_text!r}")
+    version = int(version_text)
+    if version != arch.FORMAT_VERSION:
+        hint = " (written by a newer movicore; upgrade)" if version > arch.FORMAT_VERSION else ""
+        raise ModelFormatError(f"unsupported format_version {version}: this movicore reads "
+                               f"version {arch.FORMAT_VERSION}{hint}")
+    if meta["kind"] not in KINDS:
+        raise ModelFormatError(f"unsupported kind {meta['kind']!r}, expected one of {KINDS}")
+    if meta["bn"] != BN_LAYOUT:
+        raise ModelFormatError(f"unsupported bn layout {meta['bn']!r}, expected {BN_LAYOUT!r}")
+    config = parse_config(meta["config"])
+    if "labels" in meta:
+        labels = _check_labels(_json_value(meta["labels"], "labels"), config.num_classes)
+    else:
+        labels = default_labels(config.num_classes)
+    return {"config": config, "labels": labels, "version": version, "kind": meta["kind"],
+            "raw": dict(meta)}
+
+
+def _json_value(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ModelFormatError(f"__metadata__ {what} is nested too deeply") from None
+    except ValueError as exc:
+        raise ModelFormatError(f"__metadata__ {what} is not valid JSON: {exc}") from None
+
+
+def parse_config(text: str) -> arch.Config:
+    """Parse the ``config`` metadata value; every field must be present with the right type."""
+    d = _json_value(text, "config")
+    if not isinstance(d, dict):
+        raise ModelFormatError("__metadata__ config must be a JSON object")
+    fields = {f.name: f for f in dataclasses.fields(arch.Config)}
+    missing = sorted(set(fields) - set(d))
+    if missing:
+        raise ModelFormatError(f"config is missing the keys {missing}")
+    for name, value in d.items():
+        if name not in fields:
+            continue  # from_dict names unknown keys
+        want = {"bool": bool, "int": int, "str": str}[str(fields[name].type)]
+        if type(value) is not want:  # exact: rejects True as an int and 1 as a bool
+            raise ModelFormatError(f"config {name} must be {want.__name__}, got {value!r}")
+    try:
+        return arch.Config.from_dict(d)
+    except (ValueError, TypeError) as exc:
+        raise ModelFormatError(f"invalid config: {exc}") from None
+
+
+def _is_int(v: Any) -> bool:
+    return type(v) is int
+
+
+def _check_entries(entries: dict[str, Any], config: arch.Config, data_len: int) -> None:
+    """Structure, names, shapes and byte ranges of every tensor entry."""
+    for name, e in entries.items():
+        if not isinstance(e, dict):
+            raise ModelFormatError(f"tensor {name!r}: entry must be an object")
+        keys = set(e)
+        if keys != _TENSOR_KEYS:
+            raise ModelFormatError(f"tensor {name!r}: expected keys {sorted(_TENSOR_KEYS)}, "
+                                   f"got {sorted(keys)}")
+        dtype = e["dtype"]
+        if dtype != "F32":
+            what = (f"dtype {dtype}" if dtype in _KNOWN_DTYPES else f"unknown dtype {dtype!r}")
+            raise ModelFormatError(f"tensor {name!r} has {what}; movicore model files store "
+                                   f"F32 only (convert the source with `movicore convert`)")
+        shape = e["shape"]
+        if not isinstance(shape, list) or not all(_is_int(d) and d >= 0 for d in shape):
+            raise ModelFormatError(f"tensor {name!r}: shape must be a list of non-negative "
+                                   f"ints, got {shape!r}")
+        offs = e["data_offsets"]
+        if not (isinstance(offs, list) and len(offs) == 2 and all(_is_int(o) for o in offs)):
+            raise ModelFormatError(f"tensor {name!r}: data_offsets must be [begin, end] ints, "
+                                   f"got {offs!r}")
+        begin, end = offs
+        if not 0 <= begin <= end:
+            raise ModelFormatError(f"tensor {name!r}: data_offsets {offs} must satisfy "
+                                   f"0 <= begin <= end")
+        if end - begin != 4 * math.prod(shape):
+            raise ModelFormatError(f"tensor {name!r}: data_offsets {offs} span {end - begin} "
+                                   f"bytes but shape {shape} of F32 needs {4 * math.prod(shape)}")
+        if end > data_len:
+            raise ModelFormatError(f"tensor {name!r}: data_offsets {offs} run past the end of "
+                                   f"the data section ({data_len} bytes): file truncated?")
+    expected = arch.expected_tensors(config)
+    missing = sorted(set(expected) - set(entries))
+    extra = sorted(set(entries) - set(expected))
+    if missing or extra:
+        raise ModelFormatError(_name_diff(config, missing, extra))
+    for name, shape in expected.items():
+        if tuple(entries[name]["shape"]) != shape:
+            raise ModelFormatError(f"tensor {name!r}: expected shape {list(shape)} for this "
+                                   f"config, got {entries[name]['shape']}")
+    pos, prev = 0, None
+    for name, e in sorted(entries.items(), key=lambda kv: tuple(kv[1]["data_offsets"])):
+        begin, end = e["data_offsets"]
+        if begin < pos:
+            raise ModelFormatError(f"tensor {name!r}: data_offsets {[begin, end]} overlap "
+                                   f"tensor {prev!r}")
+        if begin > pos:
+            raise ModelFormatError(f"gap in the data section: bytes {pos}..{begin} before "
+                                   f"tensor {name!r} belong to no tensor")
+        pos, prev = end, name
+    if pos != data_len:
+        raise ModelFormatError(f"data section has {data_len} bytes but the tensors cover "
+                               f"{pos}: trailing bytes or a corrupt header")
+
+
+def _name_diff(config: arch.Config, missing: list[str], extra: list[str]) -> str:
+    parts = []
+    if missing:
+        parts.append(f"missing {len(missing)} tensor(s) {_few(missing)}")
+    if extra:
+        parts.append(f"unexpected {len(extra)} tensor(s) {_few(extra)}")
+    return (f"tensors do not match the architecture ({config.model_id} {config.variant}, "
+            f"conv_type={config.conv_type}, se_type={config.se_type}): " + "; ".join(parts))
+
+
+def _few(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return f"[{shown}{', ...' if len(names) > limit else ''}]"
