@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from movicore._cpu import cpu_info
 from movicore.errors import ModelFormatError, MovicoreError
 
 __version__ = "0.1.0"
 
-__all__ = ["ModelFormatError", "MovicoreError", "__version__"]
+__all__ = ["ModelFormatError", "MovicoreError", "__version__", "cpu_info"]

@@ -1,0 +1,51 @@
+// ISA bits, compile-time architecture macros and the runtime ISA mask.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define MC_ARCH_X86_64 1
+#else
+#define MC_ARCH_X86_64 0
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+#define MC_ARCH_ARM64 1
+#else
+#define MC_ARCH_ARM64 0
+#endif
+
+#ifndef MC_ENABLE_AVX2
+#define MC_ENABLE_AVX2 0
+#endif
+#ifndef MC_ENABLE_NEON
+#define MC_ENABLE_NEON 0
+#endif
+
+namespace mc {
+
+// One bit per instruction-set level a kernel may require. kIsaScalar (0) is always supported.
+enum IsaBits : uint64_t {
+  kIsaScalar = 0,
+  kIsaAvx2Fma3 = 1u << 0,
+  kIsaNeon = 1u << 1,
+  // The plain reference loops: always runnable, never chosen by dispatch.
+  kIsaReference = 1u << 31,
+};
+
+// Features the CPU and OS support (detected once).
+uint64_t detected_isa();
+// detected_isa() capped by MOVICORE_MAX_ISA (scalar|avx2|neon); what dispatch uses.
+// Throws std::invalid_argument for an unknown MOVICORE_MAX_ISA value.
+uint64_t cpu_isa();
+// Name of the best ISA in a mask: "avx2_fma3", "neon" or "scalar".
+const char* isa_name(uint64_t isa);
+// Human-readable CPU model (from /proc/cpuinfo where available).
+std::string cpu_model_name();
+
+inline bool is_supported(uint64_t required, uint64_t isa) {
+  if (required == kIsaReference) return true;
+  return (required & isa) == required;
+}
+
+}  // namespace mc

@@ -1,0 +1,15 @@
+"""CPU feature report (wraps the compiled core)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def cpu_info() -> dict[str, Any]:
+    """Detected CPU features, the ISA the kernels dispatch to, compiler and build type.
+
+    ``MOVICORE_MAX_ISA=scalar|avx2|neon`` (read once at import) caps the ISA in use.
+    """
+    from movicore import _core
+
+    return dict(_core.cpu_info())
