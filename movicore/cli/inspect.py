@@ -1,0 +1,112 @@
+"""``movicore inspect``: validate a model file and summarise architecture, cost and labels."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from typing import Any
+
+from movicore import arch
+
+COMMAND = "inspect"
+HELP = "validate a model file and print its architecture, size, cost and labels"
+DESCRIPTION = """\
+Read and fully validate a movicore model file (header, every tensor against the
+architecture, NaN/inf in the weights), then print format version, architecture, parameter
+count, multiply-accumulates per frame and stream-state size at the default input size,
+file size and the first labels. --json prints the same as one JSON object.
+Exit status 1 with a one-line error for a malformed file.
+"""
+
+_NAMES = {"a0": "A0", "a1": "A1", "a2": "A2", "a3": "A3", "a4": "A4", "a5": "A5", "t0": "T0"}
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="model file (.safetensors)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--labels", type=int, default=5, metavar="N",
+                   help="how many labels to show (default 5; -1 = all)")
+
+
+def summary(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Everything ``inspect`` reports, as plain JSON-able values."""
+    from movicore import modelfile
+
+    mf = modelfile.read_model_file(path)
+    c = mf.config
+    size = c.input_size
+    tensors = arch.expected_tensors(c)
+    extra = {k: v for k, v in mf.metadata.items() if k not in modelfile.RESERVED_KEYS}
+    return {
+        "file": str(mf.path),
+        "file_bytes": os.path.getsize(mf.path),
+        "format": mf.metadata["format"],
+        "format_version": mf.format_version,
+        "kind": mf.kind,
+        "bn": mf.metadata["bn"],
+        "name": f"MoViNet-{_NAMES[c.model_id]}" + ("-Stream" if c.variant == "stream" else ""),
+        "config": c.to_dict(),
+        "tensors": len(tensors),
+        "parameters": arch.parameter_count(c),
+        "stored_values": sum(math.prod(s) for s in tensors.values()),
+        "macs_per_frame": arch.count_macs(c, 1, size, size),
+        "state_bytes": arch.state_bytes(c, size, size),
+        "state_tensors": len(arch.state_shapes(c, 1, size, size)),
+        "labels": list(mf.labels),
+        "metadata": extra,
+    }
+
+
+def _si(n: float) -> str:
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.2f} {unit}"
+    return f"{n:g}"
+
+
+def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
+    c = s["config"]
+    size = c["input_size"]
+    causal = "causal" if c["causal"] else "non-causal"
+    if s["state_bytes"]:
+        state = (f"{s['state_bytes']:,} bytes ({s['state_bytes'] / 2**20:.2f} MiB) in "
+                 f"{s['state_tensors']} tensors, per stream at {size}x{size}")
+    else:
+        state = "none (non-causal: classifies whole clips)"
+    labels = s["labels"]
+    shown = labels if n_labels < 0 else labels[:n_labels]
+    more = f", ... ({len(labels)} total)" if len(shown) < len(labels) else ""
+    lines = [
+        ("file", f"{s['file']} ({s['file_bytes']:,} bytes)"),
+        ("format", f"{s['format']} v{s['format_version']} ({s['kind']}, BN {s['bn']}, "
+                   f"{s['tensors']} F32 tensors)"),
+        ("model", f"{s['name']} ({c['model_id']}, {c['variant']})"),
+        ("conv type", f"{c['conv_type']} ({causal})"),
+        ("SE type", c["se_type"]),
+        ("activation", c["activation"]),
+        ("SE gate", c["gate"]),
+        ("classifier act.", c["classifier_activation"]),
+        ("positional enc.", "yes" if c["positional_encoding"] else "no"),
+        ("input", f"{size}x{size} RGB, float32 in [0, 1], NTHWC"),
+        ("classes", f"{c['num_classes']}"),
+        ("parameters", f"{s['parameters']:,} ({s['stored_values']:,} values incl. BN "
+                       f"statistics)"),
+        ("MACs per frame", f"{s['macs_per_frame']:,} ({_si(s['macs_per_frame'])}) at "
+                           f"{size}x{size}"),
+        ("stream state", state),
+        ("labels", ", ".join(shown) + more),
+    ]
+    lines += [(f"meta {k}", v) for k, v in sorted(s["metadata"].items())]
+    width = max(len(k) for k, _ in lines) + 1
+    return "\n".join(f"{k + ':':<{width}} {v}" for k, v in lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    s = summary(args.file)
+    if args.json:
+        print(json.dumps(s, indent=2, ensure_ascii=False))
+    else:
+        print(format_text(s, args.labels))
+    return 0
