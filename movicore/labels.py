@@ -12,7 +12,7 @@ import os
 from importlib import resources
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def kinetics600() -> tuple[str, ...]:
     """The 600 Kinetics-600 class names in official index order."""
     text = resources.files("movicore.data").joinpath("kinetics600_labels.txt").read_text("utf-8")

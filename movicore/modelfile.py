@@ -113,7 +113,7 @@ def build_header(config: arch.Config, tensors: Mapping[str, np.ndarray],
     }
     for key, value in (extra_metadata or {}).items():
         if not isinstance(key, str) or not isinstance(value, str):
-            raise ValueError(f"extra metadata must map str to str, got {key!r}: {value!r}")
+            raise TypeError(f"extra metadata must map str to str, got {key!r}: {value!r}")
         if key in meta:
             raise ValueError(f"extra metadata key {key!r} is reserved")
         meta[key] = value
@@ -142,12 +142,10 @@ def write_model_file(path: str | os.PathLike[str], config: arch.Config,
     validate_tensors(config, tensors)
     header = build_header(config, tensors, labels, extra_metadata)
     path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
+    directory = path.parent if str(path.parent) else Path()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give a normal file's mode
         with os.fdopen(fd, "wb") as f:
             f.write(struct.pack("<Q", len(header)))
             f.write(header)
@@ -155,14 +153,23 @@ def write_model_file(path: str | os.PathLike[str], config: arch.Config,
                 f.write(np.ascontiguousarray(tensors[name], dtype="<f4").tobytes())
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(directory)
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (os.umask would race with threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -158,7 +157,7 @@ def _load_torch(src: Path) -> tuple[dict[str, np.ndarray], dict[str, Any] | None
                           "(pip install 'movicore[torch]')") from None
     try:
         obj = torch.load(src, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many types for foreign/corrupt files
+    except Exception as exc:  # noqa: BLE001 - torch raises many types for corrupt files
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelFormatError(f"{src}: not a readable PyTorch checkpoint: {first}") from None
     config = labels = None
@@ -300,7 +299,7 @@ def convert(args: argparse.Namespace) -> tuple[Path, arch.Config]:
 
 def run(args: argparse.Namespace) -> int:
     out, config = convert(args)
-    size = os.path.getsize(out)
+    size = out.stat().st_size
     print(f"wrote {out}: {config.model_id} {config.variant} ({config.conv_type}, "
           f"se={config.se_type}, gate={config.gate}), {config.num_classes} classes, "
           f"{arch.parameter_count(config):,} parameters, {size:,} bytes")

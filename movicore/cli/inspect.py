@@ -41,7 +41,7 @@ def summary(path: str | os.PathLike[str]) -> dict[str, Any]:
     extra = {k: v for k, v in mf.metadata.items() if k not in modelfile.RESERVED_KEYS}
     return {
         "file": str(mf.path),
-        "file_bytes": os.path.getsize(mf.path),
+        "file_bytes": mf.path.stat().st_size,
         "format": mf.metadata["format"],
         "format_version": mf.format_version,
         "kind": mf.kind,
@@ -80,8 +80,8 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
     more = f", ... ({len(labels)} total)" if len(shown) < len(labels) else ""
     lines = [
         ("file", f"{s['file']} ({s['file_bytes']:,} bytes)"),
-        ("format", f"{s['format']} v{s['format_version']} ({s['kind']}, BN {s['bn']}, "
-                   f"{s['tensors']} F32 tensors)"),
+        ("format", (f"{s['format']} v{s['format_version']} ({s['kind']}, BN {s['bn']}, "
+                   f"{s['tensors']} F32 tensors)")),
         ("model", f"{s['name']} ({c['model_id']}, {c['variant']})"),
         ("conv type", f"{c['conv_type']} ({causal})"),
         ("SE type", c["se_type"]),
@@ -91,10 +91,10 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
         ("positional enc.", "yes" if c["positional_encoding"] else "no"),
         ("input", f"{size}x{size} RGB, float32 in [0, 1], NTHWC"),
         ("classes", f"{c['num_classes']}"),
-        ("parameters", f"{s['parameters']:,} ({s['stored_values']:,} values incl. BN "
-                       f"statistics)"),
-        ("MACs per frame", f"{s['macs_per_frame']:,} ({_si(s['macs_per_frame'])}) at "
-                           f"{size}x{size}"),
+        ("parameters", (f"{s['parameters']:,} ({s['stored_values']:,} values incl. BN "
+                       f"statistics)")),
+        ("MACs per frame", (f"{s['macs_per_frame']:,} ({_si(s['macs_per_frame'])}) at "
+                           f"{size}x{size}")),
         ("stream state", state),
         ("labels", ", ".join(shown) + more),
     ]

@@ -24,7 +24,7 @@ def state_dict_to_numpy(state_dict: Mapping[str, torch.Tensor]) -> dict[str, np.
         if name.endswith("num_batches_tracked"):
             continue
         if not isinstance(value, torch.Tensor):
-            raise ValueError(f"state_dict entry {name!r} is a {type(value).__name__}, "
+            raise TypeError(f"state_dict entry {name!r} is a {type(value).__name__}, "
                              f"not a tensor")
         if not value.is_floating_point():
             raise ValueError(f"state_dict entry {name!r} has dtype {value.dtype}, expected "
@@ -37,7 +37,7 @@ def to_file(model: MoViNet, path: str | os.PathLike[str], labels: list[str] | No
             extra_metadata: Mapping[str, str] | None = None) -> None:
     """Write ``model`` (its config and weights) to a model file, atomically."""
     if not isinstance(model, MoViNet):
-        raise ValueError(f"model must be a movicore.reference.MoViNet, got "
+        raise TypeError(f"model must be a movicore.reference.MoViNet, got "
                          f"{type(model).__name__}")
     modelfile.write_model_file(path, model.config, state_dict_to_numpy(model.state_dict()),
                                labels, extra_metadata)

@@ -116,13 +116,13 @@ def test_write_validates_before_writing(tmp_path: Path, tensors: dict[str, np.nd
     path = tmp_path / "m.safetensors"
     with pytest.raises(ModelFormatError, match=name.replace(".", r"\.")):
         modelfile.write_model_file(path, CFG, tensors)
-    assert os.listdir(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_write_rejects_wrong_label_count(tmp_path: Path, tensors: dict[str, np.ndarray]) -> None:
     with pytest.raises(ModelFormatError, match="expected 3 labels"):
         modelfile.write_model_file(tmp_path / "m.safetensors", CFG, tensors, ["a", "b"])
-    assert os.listdir(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_write_rejects_reserved_extra_metadata(tmp_path: Path, tensors: dict[str, np.ndarray]
@@ -130,7 +130,7 @@ def test_write_rejects_reserved_extra_metadata(tmp_path: Path, tensors: dict[str
     with pytest.raises(ValueError, match="reserved"):
         modelfile.write_model_file(tmp_path / "m.safetensors", CFG, tensors,
                                    extra_metadata={"config": "{}"})
-    assert os.listdir(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("exc", [OSError("disk full"), KeyboardInterrupt()])
@@ -149,7 +149,7 @@ def test_failed_write_leaves_nothing(tmp_path: Path, tensors: dict[str, np.ndarr
     monkeypatch.setattr(modelfile.os, "fsync", failing_fsync)
     with pytest.raises(type(exc)):
         modelfile.write_model_file(path, CFG, tensors)
-    assert os.listdir(tmp_path) == ["m.safetensors"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors"]
     assert path.read_bytes() == b"previous"
 
 
@@ -158,7 +158,7 @@ def test_overwrite_replaces_file(tmp_path: Path, tensors: dict[str, np.ndarray])
     path.write_bytes(b"old")
     modelfile.write_model_file(path, CFG, tensors)
     assert modelfile.read_model_file(path).config == CFG
-    assert os.listdir(tmp_path) == ["m.safetensors"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors"]
 
 
 def test_missing_file_is_file_not_found(tmp_path: Path) -> None:

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from movicore import ModelFormatError, arch, modelfile  # noqa: E402
+from movicore import ModelFormatError, arch, modelfile
 
 CFG = arch.default_config("t0", num_classes=3)
 EXAMPLES = int(os.environ.get("MOVICORE_FUZZ_EXAMPLES", "150"))
@@ -88,7 +88,7 @@ JSON_VALUES = st.recursive(
 
 
 @FUZZ
-@given(name=st.sampled_from(NAMES + ["__metadata__"]),
+@given(name=st.sampled_from([*NAMES, "__metadata__"]),
        field=st.sampled_from(["dtype", "shape", "data_offsets", "format", "format_version",
                               "kind", "config", "labels", "bn", "extra"]),
        value=JSON_VALUES, as_string=st.booleans())
