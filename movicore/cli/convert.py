@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,6 +50,9 @@ no partial file. An existing output is replaced only with --force.
 _TF_CLASSIFIER_BIAS = ("model/layer_with_weights-1/_classifier/_conv/bias",
                        "model/layer_with_weights-1/_classifier/_conv/_conv/bias")
 _SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
+_FIRST_SE_REDUCE = re.compile(r"(?:^|/)layer_with_weights-1/_attention/_se_reduce/_conv"
+                              r"(?:/_conv)?/kernel$")
+_FIRST_EXPAND = re.compile(r"(?:^|/)layer_with_weights-1/_expansion/_conv(?:/_conv)?/kernel$")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -143,6 +147,14 @@ def _detect_from_tf(variables: Mapping[str, np.ndarray]) -> dict[str, Any]:
             found["num_classes"] = int(np.shape(variables[keys[key]])[0])
     found["positional_encoding"] = any("/_pos_encoding/" in k for k in keys)
     found["se_type_absent"] = not any("/_attention/" in k for k in keys)
+    # SE input width of the first layer: 2E for 2plus3d, E for 3d/2d SE.
+    reduce = [k for k in keys if _FIRST_SE_REDUCE.search(k)]
+    expand = [k for k in keys if _FIRST_EXPAND.search(k)]
+    if reduce and expand:
+        z = np.shape(variables[keys[min(reduce)]])
+        e = np.shape(variables[keys[min(expand)]])
+        if len(z) >= 2 and len(e) >= 1:
+            found["se_2e"] = z[-2] == 2 * e[-1]
     return found
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -106,10 +108,23 @@ def _official_dirs() -> list[Path]:
     return dirs
 
 
-def _model_variant(d: Path) -> tuple[str, str]:
-    parts = d.name.split("_")
-    model_id = next(p for p in parts if p in arch.MODEL_IDS)
-    return model_id, ("stream" if "stream" in parts else "base")
+def _fixture_flags(d: Path) -> tuple[list[str], dict]:
+    """CLI flags for what the weights cannot tell (model, causality, activations) and the
+    config expected after detection, from the fixture's config.json (or its name)."""
+    cfg_file = d / "config.json"
+    if not cfg_file.exists():
+        model_id = next(p for p in d.name.split("_") if p in arch.MODEL_IDS)
+        variant = "stream" if "stream" in d.name else "base"
+        return ["--model", model_id, "--variant", variant], {}
+    cfg = json.loads(cfg_file.read_text())
+    bb, head = cfg["backbone"], cfg["classifier"]
+    flags = ["--model", bb["model_id"], "--variant", "stream" if bb["causal"] else "base",
+             "--activation", bb["activation"], "--gate", bb["gating_activation"],
+             "--classifier-activation", head["activation"]]
+    expect = {"conv_type": bb["conv_type"], "se_type": bb["se_type"], "causal": bb["causal"],
+                  "positional_encoding": bb["use_positional_encoding"],
+                  "num_classes": head["num_classes"]}
+    return flags, expect
 
 
 def _check_against_official(path: Path, d: Path) -> dict[str, float]:
@@ -153,11 +168,12 @@ def test_official_a0_stream_fixture(tmp_path: Path, capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize("d", _official_dirs(), ids=lambda d: d.name)
 def test_committed_official_fixtures(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                      d: Path) -> None:
-    model_id, variant = _model_variant(d)
+    flags, expect = _fixture_flags(d)
     out = tmp_path / "m.safetensors"
-    code, _, err = cli(["convert", str(d), "-o", str(out), "--model", model_id,
-                        "--variant", variant], capsys)
+    code, _, err = cli(["convert", str(d), "-o", str(out), *flags], capsys)
     assert code == 0, err
+    got = modelfile.read_model_file(out).config.to_dict()
+    assert {k: got[k] for k in expect} == expect
     _check_against_official(out, d)
 
 
@@ -340,3 +356,33 @@ def test_help_documents_gate(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_model_format_error_is_value_error() -> None:
     assert issubclass(ModelFormatError, ValueError)
+
+
+@pytest.mark.parametrize("root", ["model/layer_with_weights-0/", "backbone/"])
+@pytest.mark.parametrize("z_mult,expected", [(2, "2plus3d"), (1, "3d")])
+def test_tf_se_type_detection(root: str, z_mult: int, expected: str) -> None:
+    """The SE descriptor width of the first layer tells 2plus3d (2E) from 3d SE (E)."""
+    from movicore.cli import convert
+
+    e, r = 24, 16
+    s = "/.ATTRIBUTES/VARIABLE_VALUE"
+    variables = {
+        f"{root}layer_with_weights-1/_expansion/_conv/kernel{s}": np.zeros((1, 1, 1, 8, e)),
+        f"{root}layer_with_weights-1/_attention/_se_reduce/_conv/kernel{s}":
+            np.zeros((1, 1, 1, z_mult * e, r)),
+        f"{root}layer_with_weights-11/_attention/_se_reduce/_conv/kernel{s}":
+            np.zeros((1, 1, 1, 3 * e, r)),
+        f"model/layer_with_weights-1/_classifier/_conv/bias{s}": np.zeros(7),
+    }
+    found = convert._detect_from_tf(variables)
+    assert found["num_classes"] == 7 and found["positional_encoding"] is False
+    args = convert_args(["x", "-o", "y", "--model", "a0", "--variant", "stream"])
+    assert convert._build_config(args, found, None, "tf").se_type == expected
+
+
+def convert_args(argv: list[str]) -> argparse.Namespace:
+    from movicore.cli import convert
+
+    p = argparse.ArgumentParser()
+    convert.add_arguments(p)
+    return p.parse_args(argv)

@@ -23,7 +23,7 @@ from movicore import ModelFormatError, arch, modelfile
 
 CFG = arch.default_config("t0", num_classes=3)
 EXAMPLES = int(os.environ.get("MOVICORE_FUZZ_EXAMPLES", "150"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 
