@@ -14,7 +14,7 @@ def _config(model_or_id: Any, variant: str) -> arch.Config:
         return model_or_id
     config = getattr(model_or_id, "config", None)
     if not isinstance(config, arch.Config):
-        raise ValueError(f"expected a model id, an arch.Config or a MoViNet, got "
+        raise ValueError(f"expected a model id, an arch.Config or a MoViNet, got "  # noqa: TRY004
                          f"{type(model_or_id).__name__}")
     return config
 

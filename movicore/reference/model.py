@@ -248,7 +248,7 @@ class MoViNet(nn.Module):
                  stochastic_depth: float = 0.0) -> None:
         super().__init__()
         if not isinstance(config, arch.Config):
-            raise ValueError(f"config must be a movicore.arch.Config, got {type(config).__name__}")
+            raise ValueError(f"config must be a movicore.arch.Config, got {type(config).__name__}")  # noqa: TRY004
         if not 0.0 <= stochastic_depth < 1.0:
             raise ValueError(f"stochastic_depth must be in [0, 1), got {stochastic_depth}")
         self.config = config
@@ -295,7 +295,7 @@ class MoViNet(nn.Module):
 
     def _check_clip(self, clip: torch.Tensor) -> None:
         if not isinstance(clip, torch.Tensor):
-            raise ValueError(f"clip must be a torch.Tensor, got {type(clip).__name__}")
+            raise ValueError(f"clip must be a torch.Tensor, got {type(clip).__name__}")  # noqa: TRY004
         if clip.ndim != 5 or clip.shape[-1] != 3 or min(clip.shape) < 1:
             raise ValueError(f"clip must be [B,T,H,W,3] (NTHWC), got shape {tuple(clip.shape)}")
         if not clip.is_floating_point():

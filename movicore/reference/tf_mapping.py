@@ -55,8 +55,7 @@ def _match_module(rest: str, table: Mapping[str, str]) -> str | None:
         if not rest.startswith(mod + "/"):
             continue
         tail = rest[len(mod) + 1:]
-        if tail.startswith("_conv/"):  # 2plus1d wraps the Keras op once more
-            tail = tail[len("_conv/"):]
+        tail = tail.removeprefix("_conv/")  # 2plus1d wraps the Keras op once more
         if tail in _VAR:
             return f"{table[mod]}.{_VAR[tail]}"
     return None

@@ -9,8 +9,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from movicore import arch  # noqa: E402
-from movicore import reference as ref  # noqa: E402
+from movicore import arch
+from movicore import reference as ref
 
 pytestmark = pytest.mark.needs_torch
 

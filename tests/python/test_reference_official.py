@@ -14,14 +14,15 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from conftest import DATA, shared_fixture  # noqa: E402
-from movicore import arch, tfckpt  # noqa: E402
-from movicore import reference as ref  # noqa: E402
-from movicore.reference import tf_mapping  # noqa: E402
+from conftest import DATA, shared_fixture
+
+from movicore import arch, tfckpt
+from movicore import reference as ref
+from movicore.reference import tf_mapping
 
 pytestmark = pytest.mark.needs_torch
 REL_TOL = 2e-5
-A0_STREAM = dict(gate="hard_sigmoid", classifier_activation="swish")
+A0_STREAM = {"gate": "hard_sigmoid", "classifier_activation": "swish"}
 
 
 @pytest.fixture(autouse=True)
@@ -128,11 +129,11 @@ def test_mapping_errors_name_the_variable() -> None:
         tf_mapping.convert_variables(cfg, missing)
     unknown = dict(variables)
     unknown["model/layer_with_weights-0/layer_with_weights-3/_extra/kernel"] = np.zeros(3)
-    with pytest.raises(ValueError, match="unknown.*_extra"):
+    with pytest.raises(ValueError, match=r"unknown.*_extra"):
         tf_mapping.convert_variables(cfg, unknown)
     bad = dict(variables)
     bad[key] = np.zeros((5, 1, 80, 1), np.float32)
-    with pytest.raises(ValueError, match="layer_with_weights-3/_feature/_conv_temporal.*expected"):
+    with pytest.raises(ValueError, match=r"layer_with_weights-3/_feature/_conv_temporal.*expected"):
         tf_mapping.convert_variables(cfg, bad)
     with pytest.raises(ValueError, match="classes=10"):
         tf_mapping.convert_variables(cfg.replace(num_classes=10), variables)
@@ -208,8 +209,8 @@ def test_conv3d_layouts_roundtrip(model_id: str, variant: str, overrides: dict[s
                    for k, v in tf_vars.items())
     got = tf_mapping.convert_variables(cfg, tf_vars)
     assert sorted(got) == sorted(canon)
-    for k in canon:
-        np.testing.assert_array_equal(got[k], canon[k])
+    for k, v in canon.items():
+        np.testing.assert_array_equal(got[k], v)
     assert tf_mapping.detect_conv_type(tf_vars) == ("3d" if cfg.conv_type == "3d"
                                                     else "3d_2plus1d")
 
@@ -231,7 +232,7 @@ def test_compact_official_fixture(name: str, record_property: pytest.RecordPrope
     model = ref.MoViNet(cfg).eval()
     ref.load_tf_checkpoint(model, d)
     clip = np.load(d / "input_clip.npy")
-    whole, stream, per_frame = _run(model, clip, cfg.causal)
+    whole, stream, _ = _run(model, clip, cfg.causal)
     clip_ref = np.load(d / "clip_logits.npy")
     bound = REL_TOL * float(np.abs(clip_ref).max())
     err, _ = _max_err(whole, clip_ref)

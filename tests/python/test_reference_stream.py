@@ -6,8 +6,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from movicore import reference as ref  # noqa: E402
-from movicore.reference.testing import randomize_weights  # noqa: E402
+from movicore import reference as ref
+from movicore.reference.testing import randomize_weights
 
 pytestmark = pytest.mark.needs_torch
 

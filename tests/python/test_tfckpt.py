@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import shared_fixture
+
 from movicore import ModelFormatError, tfckpt
 
 # ---------------------------------------------------------------- minimal bundle writer
