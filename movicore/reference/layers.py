@@ -115,8 +115,8 @@ def positional_encoding(channels: int, positions: torch.Tensor) -> torch.Tensor:
     ``positions`` are absolute frame indices (float32). Angle k uses 10000^(-2k/channels).
     """
     half = channels // 2
-    k = torch.arange(half, dtype=torch.float32, device=positions.device)
-    inv = torch.pow(torch.tensor(10000.0, device=positions.device), -2.0 * k / channels)
+    power = torch.arange(0, 2 * half, 2, dtype=torch.float32, device=positions.device) / channels
+    inv = 1.0 / torch.pow(torch.tensor(10000.0, device=positions.device), power)  # TF op order
     ang = positions[:, None].to(torch.float32) * inv[None, :]
     enc = torch.cat([torch.sin(ang), torch.cos(ang)], dim=1)
     if enc.shape[1] < channels:  # odd widths never occur in official models; pad with zeros

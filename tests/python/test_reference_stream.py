@@ -169,3 +169,17 @@ def test_dropout_and_stochastic_depth_only_in_training(seed: int) -> None:
         c, _ = model(clip)
         d, _ = model(clip)
     assert (c - d).abs().max().item() > 0
+
+
+def test_positional_encoding_formula() -> None:
+    """Official order: all sines then all cosines, angle k uses 10000^(-2k/D)."""
+    import math
+
+    from movicore.reference.layers import positional_encoding
+
+    d, positions = 10, [0.0, 1.0, 7.0, 123.0]
+    got = positional_encoding(d, torch.tensor(positions))
+    for row, p in zip(got.tolist(), positions):
+        w = [p / 10000 ** (2 * k / d) for k in range(d // 2)]
+        want = [math.sin(a) for a in w] + [math.cos(a) for a in w]
+        assert max(abs(a - b) for a, b in zip(row, want)) < 1e-5
