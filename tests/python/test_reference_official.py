@@ -222,13 +222,28 @@ OFFICIAL_CASES = sorted(p.name for p in OFFICIAL.iterdir() if p.is_dir()) if OFF
     else []
 
 
+def _fixture_config(meta: dict) -> arch.Config:
+    """config.json: official constructor kwargs {"backbone": {...}, "classifier": {...}}, or
+    flat arch.Config fields."""
+    if "backbone" not in meta:
+        return arch.Config.from_dict({k: v for k, v in meta.items()
+                                      if k in arch.Config.__dataclass_fields__})
+    bb, head = meta["backbone"], meta.get("classifier", {})
+    causal = bool(bb["causal"])
+    overrides = {"causal": causal, "conv_type": bb.get("conv_type", "3d"),
+                 "se_type": bb.get("se_type", "3d"), "activation": bb.get("activation", "swish"),
+                 "gate": bb.get("gating_activation", "sigmoid"),
+                 "positional_encoding": bool(bb.get("use_positional_encoding", False)),
+                 "classifier_activation": head.get("activation", "swish")}
+    return arch.default_config(bb["model_id"], "stream" if causal else "base",
+                               int(head.get("num_classes", 600)), **overrides)
+
+
 @pytest.mark.parametrize("name", OFFICIAL_CASES or [pytest.param("none", marks=pytest.mark.skip(
     reason="tests/data/official not committed yet"))])
 def test_compact_official_fixture(name: str, record_property: pytest.RecordProperty) -> None:
     d = OFFICIAL / name
-    meta = json.loads((d / "config.json").read_text())
-    fields = set(arch.Config.__dataclass_fields__)
-    cfg = arch.Config.from_dict({k: v for k, v in meta.items() if k in fields})
+    cfg = _fixture_config(json.loads((d / "config.json").read_text()))
     model = ref.MoViNet(cfg).eval()
     ref.load_tf_checkpoint(model, d)
     clip = np.load(d / "input_clip.npy")
