@@ -27,8 +27,8 @@ constexpr size_t kChunkBytes = 192 * 1024;
 // Rows [0, MR) of A times columns [0, nc) (nc <= 8) of a half panel `w` (row stride kGemmNR,
 // bias first).
 template <Act A, size_t MR>
-MC_TILE_ATTR void tile(size_t nc, size_t k, const float* a, size_t a_stride, const float* w, float* c,
-          size_t c_stride, const float* r, size_t r_stride) {
+MC_TILE_ATTR void tile(size_t nc, size_t k, const float* a, size_t a_stride, const float* w,
+                       float* c, size_t c_stride, const float* r, size_t r_stride) {
   float acc[MR][kHalf];
   for (size_t i = 0; i < MR; ++i) {
     for (size_t j = 0; j < kHalf; ++j) acc[i][j] = w[j];
