@@ -1,10 +1,19 @@
-"""movicore: streaming MoViNet video recognition on the CPU."""
+"""movicore: streaming MoViNet video recognition on the CPU.
+
+>>> import movicore
+>>> model = movicore.load("a0_stream.safetensors")
+>>> engine = movicore.Engine(model)
+>>> logits = engine.step(frame)  # (H, W, 3) uint8 or float32 in [0, 1]
+"""
 
 from __future__ import annotations
 
 from movicore._cpu import cpu_info
+from movicore.engine import Engine
 from movicore.errors import ModelFormatError, MovicoreError
+from movicore.model import Model, load
 
 __version__ = "0.1.0"
 
-__all__ = ["ModelFormatError", "MovicoreError", "__version__", "cpu_info"]
+__all__ = ["Engine", "Model", "ModelFormatError", "MovicoreError", "__version__", "cpu_info",
+           "load"]

@@ -1,0 +1,399 @@
+#include "runtime/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace mc {
+namespace {
+
+// Below this many multiply-adds a kernel call runs on one thread (sync costs more).
+constexpr size_t kMinParallelMacs = 1 << 16;
+constexpr size_t kTasksPerThread = 4;
+
+size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+Kernels::Kernels(uint64_t isa)
+    : gemm(get_gemm_kernel(isa).fn),
+      dwconv(get_dwconv_kernel(isa).fn),
+      tconv(get_tconv_kernel(isa).fn),
+      conv2d(get_conv2d_kernel(isa).fn),
+      avgpool(get_avgpool_kernel(isa).fn),
+      rowsum(get_rowsum_kernel(isa).fn),
+      scale(get_scale_kernel(isa).fn),
+      act(get_act_kernel(isa).fn),
+      gemm_name(get_gemm_kernel(isa).name) {}
+
+Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t width,
+               uint32_t threads)
+    : model_(std::move(model)),
+      geo_(plan_geometry(*model_, height, width)),
+      k_(cpu_isa()),
+      pool_(threads),
+      state_(*model_, geo_) {
+  if (height < 8 || width < 8 || height > 4096 || width > 4096) {
+    throw std::invalid_argument("input size must be within 8..4096 pixels, got " +
+                                std::to_string(height) + "x" + std::to_string(width));
+  }
+  const Model& m = *model_;
+  size_t act = size_t(geo_.stem_h) * geo_.stem_w * m.stem_c;
+  size_t ex = 0, feat = 0, res = 0, pooled = 0, max_e = m.head_c(), max_z = 0, max_r = 0;
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    const auto& l = m.layers[i];
+    const auto& g = geo_.layers[i];
+    const size_t in_px = size_t(g.in_h) * g.in_w, out_px = size_t(g.out_h) * g.out_w;
+    act = std::max({act, in_px * l.in_c, out_px * l.out_c});
+    ex = std::max(ex, in_px * l.expand);
+    feat = std::max(feat, out_px * l.expand);
+    res = std::max(res, out_px * l.out_c);
+    pooled = std::max(pooled, out_px * l.in_c);
+    max_e = std::max<size_t>(max_e, l.expand);
+    max_z = std::max<size_t>(max_z, l.se_in);
+    max_r = std::max<size_t>(max_r, l.se_hidden);
+  }
+  frame_.assign(size_t(height) * width * 3, 0.f);
+  act_a_.assign(act, 0.f);
+  act_b_.assign(act, 0.f);
+  expand_.assign(ex, 0.f);
+  feature_.assign(feat, 0.f);
+  residual_.assign(res, 0.f);
+  pooled_.assign(std::max<size_t>(pooled, 1), 0.f);
+  z_.assign(std::max<size_t>(max_z, 1), 0.f);
+  hidden_.assign(std::max<size_t>(max_r, 1), 0.f);
+  gate_.assign(max_e, 0.f);
+  csum_.assign(max_e, 0.f);
+  head_.assign(size_t(geo_.head_h) * geo_.head_w * m.head_c(), 0.f);
+  cls_hidden_.assign(m.cls_hidden.n, 0.f);
+  partial_.assign(pool_.threads() * kTasksPerThread * max_e, 0.f);
+  pe_offset_.assign(m.layers.size(), 0);
+  if (m.config.positional_encoding) {
+    for (size_t i = 0; i < m.layers.size(); ++i) {
+      const size_t d = m.layers[i].se_in;
+      pe_offset_[i] = pe_freq_.size();
+      for (size_t j = 0; j < d / 2; ++j) {
+        pe_freq_.push_back(float(std::pow(10000.0, -2.0 * double(j) / double(d))));
+      }
+    }
+  }
+}
+
+void Engine::check_finite(const float* frames, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    if (!std::isfinite(frames[i])) {
+      throw std::invalid_argument("frames contain NaN or infinity (value " +
+                                  std::to_string(frames[i]) + " at flat index " +
+                                  std::to_string(i) + ")");
+    }
+  }
+}
+
+void Engine::load_frame(const void* frames, bool is_uint8, size_t index, float* dst) const {
+  const size_t n = frame_.size();
+  if (is_uint8) {
+    const uint8_t* src = static_cast<const uint8_t*>(frames) + index * n;
+    for (size_t i = 0; i < n; ++i) dst[i] = float(src[i]) / 255.f;
+  } else {
+    std::memcpy(dst, static_cast<const float*>(frames) + index * n, n * sizeof(float));
+  }
+}
+
+// ------------------------------------------------------------------ parallel kernel calls
+
+void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
+                  const float* residual, Act act) {
+  const size_t n = g.n, k = g.k;
+  const size_t threads = pool_.threads();
+  if (threads == 1 || m * n * k < kMinParallelMacs) {
+    k_.gemm(m, n, k, a, k, g.packed.data(), c, n, residual, n, act);
+    return;
+  }
+  if (m >= 6 * threads) {  // split rows
+    const size_t tasks = std::min(threads * kTasksPerThread, div_up(m, 6));
+    const size_t rows = div_up(div_up(m, tasks), 6) * 6;
+    pool_.parallel_for(div_up(m, rows), [&](size_t t, size_t) {
+      const size_t r0 = t * rows, r = std::min(rows, m - r0);
+      k_.gemm(r, n, k, a + r0 * k, k, g.packed.data(), c + r0 * n, n,
+              residual ? residual + r0 * n : nullptr, n, act);
+    });
+    return;
+  }
+  // Few rows (GEMV): split column panels; a panel range is itself a packed matrix.
+  const size_t panels = div_up(n, kGemmNR);
+  const size_t tasks = std::min(panels, threads * 2);
+  const size_t per = div_up(panels, tasks);
+  pool_.parallel_for(div_up(panels, per), [&](size_t t, size_t) {
+    const size_t p0 = t * per, p1 = std::min(panels, p0 + per);
+    const size_t c0 = p0 * kGemmNR, cols = std::min(n, p1 * kGemmNR) - c0;
+    k_.gemm(m, cols, k, a, k, g.packed.data() + p0 * kGemmNR * (k + 1), c + c0, n,
+            residual ? residual + c0 : nullptr, n, act);
+  });
+}
+
+void Engine::dwconv(DwConvParams p, const float* const* frames, const float* w, const float* b,
+                    float* out, float* channel_sum) {
+  const size_t macs = size_t(p.out_h) * p.out_w * p.channels * p.kt * p.kh * p.kw;
+  const size_t threads = pool_.threads();
+  if (threads == 1 || macs < kMinParallelMacs || p.out_h < 2) {
+    p.oy_begin = 0;
+    p.oy_end = p.out_h;
+    k_.dwconv(&p, frames, w, b, out, channel_sum);
+    return;
+  }
+  const size_t tasks = std::min<size_t>(p.out_h, threads * kTasksPerThread);
+  const size_t rows = div_up(p.out_h, tasks);
+  const size_t used = div_up(p.out_h, rows);
+  pool_.parallel_for(used, [&](size_t t, size_t) {
+    DwConvParams q = p;
+    q.oy_begin = uint32_t(t * rows);
+    q.oy_end = uint32_t(std::min<size_t>(p.out_h, (t + 1) * rows));
+    k_.dwconv(&q, frames, w, b, out, channel_sum ? partial_.data() + t * p.channels : nullptr);
+  });
+  if (channel_sum) {
+    std::memcpy(channel_sum, partial_.data(), p.channels * sizeof(float));
+    for (size_t t = 1; t < used; ++t) {
+      const float* s = partial_.data() + t * p.channels;
+      for (size_t c = 0; c < p.channels; ++c) channel_sum[c] += s[c];
+    }
+  }
+}
+
+void Engine::tconv(size_t pixels, size_t channels, size_t kt, const float* const* frames,
+                   const float* w, const float* b, float* out, Act act, float* channel_sum) {
+  const size_t threads = pool_.threads();
+  if (threads == 1 || pixels * channels * kt < kMinParallelMacs || pixels < 2) {
+    k_.tconv(pixels, channels, kt, frames, w, b, out, act, channel_sum);
+    return;
+  }
+  const size_t tasks = std::min(pixels, threads * kTasksPerThread);
+  const size_t per = div_up(pixels, tasks);
+  const size_t used = div_up(pixels, per);
+  pool_.parallel_for(used, [&](size_t t, size_t) {
+    const size_t p0 = t * per, n = std::min(per, pixels - p0);
+    const float* f[8];
+    for (size_t j = 0; j < kt; ++j) f[j] = frames[j] + p0 * channels;
+    k_.tconv(n, channels, kt, f, w, b, out + p0 * channels, act,
+             channel_sum ? partial_.data() + t * channels : nullptr);
+  });
+  if (channel_sum) {
+    std::memcpy(channel_sum, partial_.data(), channels * sizeof(float));
+    for (size_t t = 1; t < used; ++t) {
+      const float* s = partial_.data() + t * channels;
+      for (size_t c = 0; c < channels; ++c) channel_sum[c] += s[c];
+    }
+  }
+}
+
+void Engine::conv2d(Conv2dParams p, const float* in, const float* w, const float* b, float* out) {
+  const size_t threads = pool_.threads();
+  if (threads == 1 || p.out_h < 2) {
+    p.oy_begin = 0;
+    p.oy_end = p.out_h;
+    k_.conv2d(&p, in, w, b, out);
+    return;
+  }
+  const size_t tasks = std::min<size_t>(p.out_h, threads * kTasksPerThread);
+  const size_t rows = div_up(p.out_h, tasks);
+  pool_.parallel_for(div_up(p.out_h, rows), [&](size_t t, size_t) {
+    Conv2dParams q = p;
+    q.oy_begin = uint32_t(t * rows);
+    q.oy_end = uint32_t(std::min<size_t>(p.out_h, (t + 1) * rows));
+    k_.conv2d(&q, in, w, b, out);
+  });
+}
+
+void Engine::avgpool(AvgPoolParams p, const float* in, float* out) {
+  p.oy_begin = 0;
+  p.oy_end = p.out_h;
+  k_.avgpool(&p, in, out);
+}
+
+// ------------------------------------------------------------------ the network
+
+void Engine::stem(const float* frame, float* out) {
+  const Model& m = *model_;
+  Conv2dParams p{};
+  p.in_h = geo_.height;
+  p.in_w = geo_.width;
+  p.in_c = 3;
+  p.out_h = geo_.stem_h;
+  p.out_w = geo_.stem_w;
+  p.out_c = m.stem_c;
+  p.kh = p.kw = 3;
+  p.stride = 2;
+  p.pad_top = geo_.stem_pad_top;
+  p.pad_left = geo_.stem_pad_left;
+  p.act = m.config.act;
+  conv2d(p, frame, m.stem_w.data(), m.stem_b.data(), out);
+}
+
+void Engine::se_gate(size_t i, const float* z, float* gate) {
+  const LayerModel& l = model_->layers[i];
+  gemm(l.se_reduce, 1, z, hidden_.data(), nullptr, model_->config.act);
+  gemm(l.se_expand, 1, hidden_.data(), gate, nullptr, model_->config.gate);
+}
+
+void Engine::skip_path(size_t i, const float* x, float** residual) {
+  const LayerModel& l = model_->layers[i];
+  const LayerGeometry& g = geo_.layers[i];
+  const size_t out_px = size_t(g.out_h) * g.out_w;
+  switch (l.skip) {
+    case SkipType::kIdentity:
+      *residual = const_cast<float*>(x);
+      return;
+    case SkipType::kProject:
+      gemm(l.skip_w, out_px, x, residual_.data(), nullptr, Act::kIdentity);
+      break;
+    case SkipType::kPoolProject: {
+      AvgPoolParams p{};
+      p.in_h = g.in_h;
+      p.in_w = g.in_w;
+      p.channels = l.in_c;
+      p.out_h = g.out_h;
+      p.out_w = g.out_w;
+      p.kh = p.kw = 3;
+      p.stride = l.stride;
+      p.pad_top = g.pool_pad_top;
+      p.pad_left = g.pool_pad_left;
+      avgpool(p, x, pooled_.data());
+      gemm(l.skip_w, out_px, pooled_.data(), residual_.data(), nullptr, Act::kIdentity);
+      break;
+    }
+  }
+  *residual = residual_.data();
+}
+
+void Engine::layer_step(size_t i, const float* x, float* y) {
+  const Model& m = *model_;
+  const LayerModel& l = m.layers[i];
+  const LayerGeometry& g = geo_.layers[i];
+  const size_t in_px = size_t(g.in_h) * g.in_w, out_px = size_t(g.out_h) * g.out_w;
+  const size_t e = l.expand;
+  const bool temporal = state_.has_ring(i);
+  const uint32_t head = temporal ? state_.ring_head(i) : 0;
+
+  // 1. expansion (causal 3d writes straight into its ring slot: the buffer holds conv inputs)
+  float* ex = (temporal && !m.config.split_2plus1d) ? state_.ring_slot(i, head) : expand_.data();
+  gemm(l.expand_w, in_px, x, ex, nullptr, m.config.act);
+
+  // 2. depthwise feature conv; channel sums feed the SE.
+  DwConvParams p{};
+  p.in_h = g.in_h;
+  p.in_w = g.in_w;
+  p.channels = uint32_t(e);
+  p.out_h = g.out_h;
+  p.out_w = g.out_w;
+  p.kt = 1;
+  p.kh = l.kh;
+  p.kw = l.kw;
+  p.stride = l.stride;
+  p.pad_top = g.pad_top;
+  p.pad_left = g.pad_left;
+  p.act = m.config.act;
+  float* d = feature_.data();
+  float* csum = m.config.se == SeType::kNone ? nullptr : csum_.data();
+  const float* frames[8];
+  if (temporal) {
+    for (uint32_t j = 0; j < l.kt; ++j) frames[j] = state_.ring_slot(i, head + 1 + j);
+  }
+  if (m.config.split_2plus1d) {
+    if (temporal) {
+      float* slot = state_.ring_slot(i, head);
+      const float* src = ex;
+      dwconv(p, &src, l.feat_w.data(), l.feat_b.data(), slot, nullptr);
+      tconv(out_px, e, l.kt, frames, l.temp_w.data(), l.temp_b.data(), d, m.config.act, csum);
+    } else {
+      const float* src = ex;
+      dwconv(p, &src, l.feat_w.data(), l.feat_b.data(), d, csum);
+    }
+  } else {
+    if (temporal) {
+      p.kt = l.kt;
+      dwconv(p, frames, l.feat_w.data(), l.feat_b.data(), d, csum);
+    } else {
+      // Causal 3d with kt == 1 (or a 1-frame kernel): plain spatial conv.
+      const float* src = ex;
+      dwconv(p, &src, l.feat_w.data(), l.feat_b.data(), d, csum);
+    }
+  }
+  if (temporal) state_.advance_ring(i);
+
+  // 3. squeeze-excitation (causal: cumulative pooling over frames seen so far)
+  if (csum) {
+    const float inv = 1.f / float(out_px);
+    float* z = z_.data();
+    if (m.config.se == SeType::k2d) {
+      for (size_t c = 0; c < e; ++c) z[c] = csum[c] * inv;
+    } else {
+      float* sum = state_.pool_sum(i);
+      const float count = float(++state_.pool_count(i));
+      const bool concat = m.config.se == SeType::k2plus3d;
+      for (size_t c = 0; c < e; ++c) {
+        const float s = csum[c] * inv;
+        sum[c] += s;
+        z[c] = sum[c] / count;
+        if (concat) z[e + c] = s;
+      }
+    }
+    if (m.config.positional_encoding) {
+      const float pos = float(state_.pe_count(i)++);
+      const size_t half = l.se_in / 2;
+      const float* freq = pe_freq_.data() + pe_offset_[i];
+      for (size_t j = 0; j < half; ++j) {
+        const float angle = pos * freq[j];
+        z[j] += l.pos_scale * std::sin(angle);
+        z[half + j] += l.pos_scale * std::cos(angle);
+      }
+    }
+    se_gate(i, z, gate_.data());
+    k_.scale(out_px, e, d, gate_.data(), d);
+  }
+
+  // 4. projection (+ ReZero, folded) added to the skip path
+  float* residual = nullptr;
+  skip_path(i, x, &residual);
+  gemm(l.project, out_px, d, y, residual, Act::kIdentity);
+}
+
+void Engine::classify(const float* pooled_mean, float* logits) {
+  gemm(model_->cls_hidden, 1, pooled_mean, cls_hidden_.data(), nullptr,
+       model_->config.classifier_act);
+  gemm(model_->cls_logits, 1, cls_hidden_.data(), logits, nullptr, Act::kIdentity);
+}
+
+void Engine::step(const void* frames, bool is_uint8, size_t t, bool all_frames, float* logits) {
+  const Model& m = *model_;
+  if (!m.config.causal) {
+    throw std::invalid_argument("step() needs a causal (stream) model; use run(clip) for base "
+                                "models");
+  }
+  const size_t classes = m.config.num_classes;
+  const size_t head_px = size_t(geo_.head_h) * geo_.head_w;
+  const size_t head_c = m.head_c();
+  for (size_t f = 0; f < t; ++f) {
+    load_frame(frames, is_uint8, f, frame_.data());
+    stem(frame_.data(), act_a_.data());
+    float* x = act_a_.data();
+    float* y = act_b_.data();
+    for (size_t i = 0; i < m.layers.size(); ++i) {
+      layer_step(i, x, y);
+      std::swap(x, y);
+    }
+    gemm(m.head, head_px, x, head_.data(), nullptr, m.config.act);
+    float* hs = state_.head_sum();
+    k_.rowsum(head_px, head_c, head_.data(), csum_.data());
+    const float inv = 1.f / float(head_px);
+    for (size_t c = 0; c < head_c; ++c) hs[c] += csum_[c] * inv;
+    const float count = float(++state_.head_count());
+    if (all_frames || f + 1 == t) {
+      float* mean = gate_.data();  // head_c <= gate_ size (sized with max_e >= head_c)
+      for (size_t c = 0; c < head_c; ++c) mean[c] = hs[c] / count;
+      classify(mean, all_frames ? logits + f * classes : logits);
+    }
+  }
+}
+
+}  // namespace mc

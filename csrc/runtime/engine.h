@@ -1,0 +1,94 @@
+// Engine: runs one Model at one input size. Stream (causal) models are stepped frame by frame
+// with a StreamState; base (non-causal) models run whole clips. All scratch is sized at
+// construction: step() never allocates. Kernel variants are resolved once, at construction.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "kernels/act/act.h"
+#include "kernels/avgpool/avgpool.h"
+#include "kernels/conv2d/conv2d.h"
+#include "kernels/dwconv/dwconv.h"
+#include "kernels/gemm/gemm.h"
+#include "kernels/rowsum/rowsum.h"
+#include "kernels/scale/scale.h"
+#include "kernels/tconv/tconv.h"
+#include "runtime/model.h"
+#include "runtime/stream_state.h"
+#include "runtime/thread_pool.h"
+
+namespace mc {
+
+struct Kernels {
+  explicit Kernels(uint64_t isa);
+  GemmFn gemm;
+  DwConvFn dwconv;
+  TConvFn tconv;
+  Conv2dFn conv2d;
+  AvgPoolFn avgpool;
+  RowSumFn rowsum;
+  ScaleFn scale;
+  ActFn act;
+  const char* gemm_name;
+};
+
+class Engine {
+ public:
+  // Throws std::invalid_argument for sizes the model cannot run.
+  Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t width, uint32_t threads);
+
+  const Model& model() const { return *model_; }
+  const Geometry& geometry() const { return geo_; }
+  uint32_t threads() const { return uint32_t(pool_.threads()); }
+  StreamState& state() { return state_; }
+  const Kernels& kernels() const { return k_; }
+
+  // Validate frames (finite values) before touching any state; throws std::invalid_argument.
+  static void check_finite(const float* frames, size_t count);
+
+  // Causal models: process `t` frames (each height*width*3, HWC, RGB, in [0,1] or uint8 0..255)
+  // and write logits after the last frame (all_frames = false, logits: [classes]) or after
+  // every frame (logits: [t][classes]).
+  void step(const void* frames, bool is_uint8, size_t t, bool all_frames, float* logits);
+  // Non-causal models: whole clip of t frames -> logits [classes].
+  void run_clip(const void* frames, bool is_uint8, size_t t, float* logits);
+  void reset() { state_.reset(); }
+
+ private:
+  struct LayerBuffers;
+  void load_frame(const void* frames, bool is_uint8, size_t index, float* dst) const;
+  void stem(const float* frame, float* out);
+  // One causal layer on one frame: x [in_h*in_w*in_c] -> y [out_h*out_w*out_c].
+  void layer_step(size_t i, const float* x, float* y);
+  void se_gate(size_t i, const float* z, float* gate);
+  void classify(const float* pooled_mean, float* logits);
+  void skip_path(size_t i, const float* x, float** residual);
+
+  // Parallel helpers (split rows over the pool when the work is large enough).
+  void gemm(const PackedGemm& g, size_t m, const float* a, float* c, const float* residual,
+            Act act);
+  void dwconv(DwConvParams p, const float* const* frames, const float* w, const float* b,
+              float* out, float* channel_sum);
+  void tconv(size_t pixels, size_t channels, size_t kt, const float* const* frames,
+             const float* w, const float* b, float* out, Act act, float* channel_sum);
+  void conv2d(Conv2dParams p, const float* in, const float* w, const float* b, float* out);
+  void avgpool(AvgPoolParams p, const float* in, float* out);
+
+  std::shared_ptr<const Model> model_;
+  Geometry geo_;
+  Kernels k_;
+  ThreadPool pool_;
+  StreamState state_;
+
+  // Scratch (floats), sized at construction for one frame.
+  std::vector<float> frame_, act_a_, act_b_, expand_, feature_, residual_, pooled_;
+  std::vector<float> z_, hidden_, gate_, csum_, head_, cls_hidden_;
+  std::vector<float> partial_;  // per-thread channel sums
+  std::vector<float> pe_freq_;  // per layer: se_in/2 frequencies (positional encoding)
+  std::vector<size_t> pe_offset_;
+};
+
+}  // namespace mc

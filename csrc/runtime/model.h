@@ -1,0 +1,67 @@
+// Immutable, shareable model: architecture flags plus weights folded (BN, ReZero) and packed
+// into kernel layouts at load. Built once from NumPy arrays by the binding; read-only after,
+// so any number of engines (threads) can share it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/activation.h"
+
+namespace mc {
+
+enum class SeType : uint8_t { kNone, k3d, k2d, k2plus3d };
+enum class SkipType : uint8_t { kIdentity, kProject, kPoolProject };
+
+// A pointwise layer packed for the gemm kernels (see kernels/gemm/gemm.h).
+struct PackedGemm {
+  uint32_t n = 0, k = 0;  // out, in
+  std::vector<float> packed;
+  bool empty() const { return n == 0; }
+};
+
+struct LayerModel {
+  std::string name;
+  uint32_t in_c = 0, out_c = 0, expand = 0;
+  uint32_t kt = 1, kh = 1, kw = 1, stride = 1;
+  SkipType skip = SkipType::kIdentity;
+  uint32_t se_in = 0, se_hidden = 0;
+
+  PackedGemm expand_w;
+  std::vector<float> feat_w;  // [kh][kw][E] ((2+1)D) or [kt][kh][kw][E] (3d)
+  std::vector<float> feat_b;  // [E]
+  std::vector<float> temp_w;  // [kt][E] ((2+1)D, kt > 1)
+  std::vector<float> temp_b;  // [E]
+  PackedGemm se_reduce, se_expand;
+  float pos_scale = 0.f;
+  PackedGemm project;  // ReZero scale folded in
+  PackedGemm skip_w;
+};
+
+struct ModelConfig {
+  std::string model_id;
+  bool causal = true;
+  bool split_2plus1d = true;  // conv_type 2plus1d / 3d_2plus1d
+  SeType se = SeType::k2plus3d;
+  Act act = Act::kHardSwish;
+  Act gate = Act::kHardSigmoid;
+  Act classifier_act = Act::kSwish;
+  bool positional_encoding = false;
+  uint32_t num_classes = 0;
+};
+
+struct Model {
+  ModelConfig config;
+  uint32_t stem_c = 0;
+  std::vector<float> stem_w;  // [3][3][3][F]
+  std::vector<float> stem_b;  // [F]
+  std::vector<LayerModel> layers;
+  PackedGemm head, cls_hidden, cls_logits;
+
+  uint32_t head_c() const { return head.n; }
+};
+
+void pack_gemm(PackedGemm* g, uint32_t n, uint32_t k, const float* w_kn, const float* bias);
+
+}  // namespace mc

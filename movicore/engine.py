@@ -1,0 +1,151 @@
+"""``movicore.Engine``: one stream (or clip) on a shared :class:`movicore.Model`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from movicore.model import Model
+
+_META_KEY = "__meta__"
+
+
+class Engine:
+    """Runs a model on frames, keeping the stream state of one video.
+
+    Parameters
+    ----------
+    model
+        A :class:`movicore.Model` from :func:`movicore.load`; many engines may share it.
+    threads
+        Worker threads for this engine (1 = the calling thread only).
+    height, width
+        Input frame size; defaults to the model's native size.
+
+    Frames are RGB, channels last: ``(H, W, 3)`` or ``(T, H, W, 3)``, either ``uint8``
+    (0..255) or ``float32`` in [0, 1]. Frames containing NaN or infinity are rejected with a
+    ``ValueError`` before any state changes. The GIL is released while computing, so engines on
+    different Python threads run in parallel.
+    """
+
+    def __init__(self, model: Model, threads: int = 1, height: int | None = None,
+                 width: int | None = None) -> None:
+        from movicore import _core
+
+        if not isinstance(model, Model):
+            raise TypeError(f"model must be a movicore.Model (from movicore.load), got "
+                            f"{type(model).__name__}")
+        size = model.config.input_size
+        self._model = model
+        self._height = int(height if height is not None else size)
+        self._width = int(width if width is not None else size)
+        if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)):
+            raise TypeError(f"threads must be an int, got {type(threads).__name__}")
+        self._core = _core.Engine(model._core, self._height, self._width, int(threads))
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def model(self) -> Model:
+        return self._model
+
+    @property
+    def height(self) -> int:
+        return self._height
+
+    @property
+    def width(self) -> int:
+        return self._width
+
+    @property
+    def threads(self) -> int:
+        return int(self._core.threads)
+
+    @property
+    def state_bytes(self) -> int:
+        """Bytes of the stream state (ring buffers, pool sums, counters); constant."""
+        return int(self._core.state_bytes)
+
+    # ------------------------------------------------------------------ running
+    def _frames(self, frames: Any) -> np.ndarray:
+        a = np.asarray(frames)
+        if a.dtype not in (np.uint8, np.float32):
+            raise ValueError(f"frames: dtype must be uint8 (0..255) or float32 (0..1), got "
+                             f"{a.dtype}")
+        if a.ndim == 3:
+            a = a[None]
+        if a.ndim != 4 or a.shape[1:] != (self._height, self._width, 3):
+            raise ValueError(f"frames: expected shape (H, W, 3) or (T, H, W, 3) with H, W = "
+                             f"{self._height}, {self._width}, got {a.shape}")
+        if a.shape[0] == 0:
+            raise ValueError("frames: need at least one frame")
+        return np.ascontiguousarray(a)
+
+    def step(self, frames: Any, all_frames: bool = False) -> np.ndarray:
+        """Feed frames to the stream; returns the logits after the last frame ``(classes,)``,
+        or after every frame ``(T, classes)`` with ``all_frames=True``.
+
+        Only for causal (stream) models; base models use :meth:`run`.
+        """
+        if not self._model.causal:
+            raise ValueError(f"step() needs a causal (stream) model; {self._model!r} is a "
+                             "base model: use run(clip)")
+        return self._core.step(self._frames(frames), bool(all_frames))
+
+    def run(self, clip: Any) -> np.ndarray:
+        """Logits of a whole clip ``(T, H, W, 3)`` -> ``(classes,)``.
+
+        Base models see the clip at once (non-causal); for stream models this resets the
+        stream and steps through the clip (the stream state then holds the clip).
+        """
+        return self._core.run(self._frames(clip))
+
+    def predict(self, frames: Any, k: int = 5) -> list[tuple[str, float]]:
+        """Top-``k`` ``(label, probability)`` after the last frame (softmax of the logits)."""
+        logits = self.step(frames) if self._model.causal else self.run(frames)
+        k = max(1, min(int(k), logits.shape[-1]))
+        z = logits.astype(np.float64) - logits.max()
+        p = np.exp(z) / np.exp(z).sum()
+        top = np.argsort(-p, kind="stable")[:k]
+        labels = self._model.labels
+        return [(labels[i], float(p[i])) for i in top]
+
+    def reset(self) -> None:
+        """Forget the stream: back to the initial (all-zero) state."""
+        self._core.reset()
+
+    # ------------------------------------------------------------------ snapshots
+    def _meta(self) -> str:
+        c = self._model.config
+        return json.dumps({"model_id": c.model_id, "variant": c.variant, "conv_type": c.conv_type,
+                           "se_type": c.se_type, "num_classes": c.num_classes,
+                           "height": self._height, "width": self._width}, sort_keys=True)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Snapshot of the stream: official state names -> arrays (batch 1, NTHWC), plus
+        ``"__meta__"`` naming the model and input size. Restoring it continues the stream
+        exactly; it is also interchangeable with ``movicore.reference`` states."""
+        out: dict[str, Any] = dict(self._core.get_state())
+        out[_META_KEY] = self._meta()
+        return out
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a snapshot; a state of another model or input size raises ``ValueError``."""
+        if not isinstance(state, dict):
+            raise ValueError(f"state must be a dict from state_dict(), got {type(state).__name__}")
+        tensors = dict(state)
+        meta = tensors.pop(_META_KEY, None)
+        if meta is not None and meta != self._meta():
+            raise ValueError(f"state belongs to another model or input size: {meta} != "
+                             f"{self._meta()}")
+        arrays = {}
+        for name, value in tensors.items():
+            if hasattr(value, "detach"):  # torch tensor from the reference
+                value = value.detach().cpu().numpy()
+            arrays[name] = np.asarray(value)
+        self._core.set_state(arrays)
+
+    def __repr__(self) -> str:
+        return (f"Engine({self._model!r}, {self._height}x{self._width}, "
+                f"threads={self.threads})")

@@ -1,0 +1,81 @@
+"""``movicore.load``: a validated, immutable model ready for any number of engines."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from movicore import arch
+from movicore.fold import fold_for_engine
+from movicore.modelfile import ModelFile, read_model_file
+
+
+class Model:
+    """An immutable model: architecture, labels and weights packed for the kernels.
+
+    Share one ``Model`` between many :class:`movicore.Engine` objects (one per stream); it is
+    read-only and safe to use from several threads.
+    """
+
+    def __init__(self, file: ModelFile) -> None:
+        from movicore import _core
+
+        self._file = file
+        self._core = _core.Model(fold_for_engine(file.config, file.tensors))
+
+    @property
+    def config(self) -> arch.Config:
+        return self._file.config
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self._file.labels)
+
+    @property
+    def path(self) -> Path:
+        return self._file.path
+
+    @property
+    def num_classes(self) -> int:
+        return self._file.config.num_classes
+
+    @property
+    def causal(self) -> bool:
+        return self._file.config.causal
+
+    @property
+    def input_size(self) -> tuple[int, int]:
+        return self._file.config.input_size, self._file.config.input_size
+
+    @property
+    def parameter_count(self) -> int:
+        return arch.parameter_count(self._file.config)
+
+    @property
+    def tensors(self) -> dict[str, np.ndarray]:
+        """Canonical (file) tensors, read-only views of the memory-mapped file."""
+        return self._file.tensors
+
+    def macs_per_frame(self, height: int | None = None, width: int | None = None) -> int:
+        h, w = height or self.input_size[0], width or self.input_size[1]
+        return arch.count_macs(self.config, 1, h, w)
+
+    def __repr__(self) -> str:
+        c = self.config
+        return (f"Model({c.model_id}-{c.variant}, {c.num_classes} classes, "
+                f"{c.input_size}x{c.input_size}, file={self._file.path.name!r})")
+
+
+def load(path: str | os.PathLike[str]) -> Model:
+    """Load and validate a ``.safetensors`` model file (numpy only, memory-mapped).
+
+    Raises
+    ------
+    movicore.ModelFormatError
+        The file is malformed, truncated or inconsistent with its architecture config.
+    FileNotFoundError
+        There is no such file.
+    """
+    return Model(read_model_file(path))
