@@ -307,6 +307,19 @@ def make(name, cfg, out):
   checks['clip_logits_vs_whole_model_jit_max_abs'] = e(
       np.abs(jit.numpy() - clip_logits).max())
 
+  # Positional encoding must matter: zero its ReZero scales temporarily.
+  pe = [w for m in model.submodules
+        if isinstance(m, nn_layers.PositionalEncoding) for w in m.weights]
+  if pe:
+    keep = [w.numpy() for w in pe]
+    for w in pe:
+      w.assign(tf.zeros_like(w))
+    checks['clip_logits_change_if_pe_scales_zeroed_max_abs'] = e(
+        np.abs(run_clip(model, clip_t, causal)[0] - clip_logits).max())
+    for w, k in zip(pe, keep):
+      w.assign(k)
+    assert np.array_equal(run_clip(model, clip_t, causal)[0], clip_logits)
+
   # Save checkpoint + arrays.
   path = ckpt_obj(model, cfg['layout']).save(os.path.join(d, 'ckpt'))
   with open(os.path.join(d, 'variables.txt'), 'w') as f:
