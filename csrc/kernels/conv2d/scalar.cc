@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernels/conv2d/conv2d.h"
+#include "kernels/simd/scalar_act.h"
 
 namespace mc {
 namespace {
@@ -31,7 +32,7 @@ void run(const Conv2dParams& p, const float* in, const float* w, const float* bi
         }
       }
       if (A != Act::kIdentity) {
-        for (size_t k = 0; k < OC; ++k) o[k] = act_scalar(A, o[k]);
+        for (size_t k = 0; k < OC; ++k) o[k] = scalar::act<A>(o[k]);
       }
     }
   }

@@ -2,8 +2,9 @@
 // (avx2::Vec, neon::Vec). Include ONLY from ISA files: everything has internal linkage.
 //
 // Loop order: output row -> channel block of T::kWidth (last one partial: masked/tail loads)
-// -> output pixels. Border pixels (window partly outside the frame) take the bounds-checked
-// path; interior pixels of rows whose window is fully inside take a tap-unrolled path (kh x kw
+// -> output pixels. Border columns (window partly left/right of the frame) take the
+// bounds-checked path; the other columns take a tap-unrolled path (window rows clipped per
+// output row, so top/bottom rows stay fast; kh x kw
 // known at compile time: 1x1, 3x3, 5x5) that computes 4 pixels at once so every weight load is
 // shared by 4 FMAs; for a single frame with <= 9 taps the weights stay in registers across the
 // whole row. Bias, activation and the channel sum are fused.
@@ -83,11 +84,12 @@ inline typename T::V border_pixel(const DwConvParams& p, const float* const* fra
   return T::template act<A>(acc);
 }
 
-// n consecutive interior pixels of one row (window fully inside every frame), channels
-// [c, c + width). base: offset of the first pixel's window origin + c; o: its output.
+// n consecutive pixels of one row whose window columns are inside the frame; only window rows
+// [i_lo, i_hi) are inside. Channels [c, c + width). base: offset of the first pixel's window
+// row i_lo, column 0, + c; o: its output.
 template <class T, int KH, int KW, bool TAIL, Act A>
-inline void interior(const DwConvParams& p, const Frames& f, size_t base, size_t n, size_t c,
-                     typename T::V vb, const typename T::Tail& tl, float* o,
+inline void interior(const DwConvParams& p, const Frames& f, size_t base, int i_lo, int i_hi,
+                     size_t n, size_t c, typename T::V vb, const typename T::Tail& tl, float* o,
                      typename T::V& vsum) {
   using V = typename T::V;
   const size_t C = p.channels, ps = size_t(p.stride) * C, rs = size_t(p.in_w) * C;
@@ -99,8 +101,9 @@ inline void interior(const DwConvParams& p, const Frames& f, size_t base, size_t
     for (; x + 4 <= n; x += 4, b += 4 * ps, o += 4 * C) {
       V a0 = vb, a1 = vb, a2 = vb, a3 = vb;
       for (int i = 0; i < KH; ++i) {
+        if (i < i_lo || i >= i_hi) continue;
         for (int j = 0; j < KW; ++j) {
-          const float* q = b + size_t(i) * rs + size_t(j) * C;
+          const float* q = b + size_t(i - i_lo) * rs + size_t(j) * C;
           const V wk = wv[i * KW + j];
           a0 = T::fma(wk, ld<T, TAIL>(q, tl), a0);
           a1 = T::fma(wk, ld<T, TAIL>(q + ps, tl), a1);
@@ -121,8 +124,10 @@ inline void interior(const DwConvParams& p, const Frames& f, size_t base, size_t
     for (; x < n; ++x, b += ps, o += C) {
       V a0 = vb;
       for (int i = 0; i < KH; ++i) {
+        if (i < i_lo || i >= i_hi) continue;
         for (int j = 0; j < KW; ++j) {
-          a0 = T::fma(wv[i * KW + j], ld<T, TAIL>(b + size_t(i) * rs + size_t(j) * C, tl), a0);
+          a0 = T::fma(wv[i * KW + j], ld<T, TAIL>(b + size_t(i - i_lo) * rs + size_t(j) * C, tl),
+                      a0);
         }
       }
       a0 = T::template act<A>(a0);
@@ -137,8 +142,9 @@ inline void interior(const DwConvParams& p, const Frames& f, size_t base, size_t
       const float* b = f.frame[t] + base;
       const float* wt = f.weight[t] + c;
       for (int i = 0; i < KH; ++i) {
+        if (i < i_lo || i >= i_hi) continue;
         for (int j = 0; j < KW; ++j) {
-          const float* q = b + size_t(i) * rs + size_t(j) * C;
+          const float* q = b + size_t(i - i_lo) * rs + size_t(j) * C;
           const V wk = ld<T, TAIL>(wt + size_t(i * KW + j) * C, tl);
           a0 = T::fma(wk, ld<T, TAIL>(q, tl), a0);
           a1 = T::fma(wk, ld<T, TAIL>(q + ps, tl), a1);
@@ -163,9 +169,10 @@ inline void interior(const DwConvParams& p, const Frames& f, size_t base, size_t
       const float* b = f.frame[t] + base;
       const float* wt = f.weight[t] + c;
       for (int i = 0; i < KH; ++i) {
+        if (i < i_lo || i >= i_hi) continue;
         for (int j = 0; j < KW; ++j) {
           a0 = T::fma(ld<T, TAIL>(wt + size_t(i * KW + j) * C, tl),
-                      ld<T, TAIL>(b + size_t(i) * rs + size_t(j) * C, tl), a0);
+                      ld<T, TAIL>(b + size_t(i - i_lo) * rs + size_t(j) * C, tl), a0);
         }
       }
     }
@@ -187,9 +194,11 @@ void row(const DwConvParams& p, const float* const* frames, const Frames& f, con
   const V vb = ld<T, TAIL>(bias + c, tl);
   V vsum = T::zero();
   float* o = out + oy * out_w * C + c;
+  // valid window rows (top/bottom rows clip them; the interior columns still run unrolled)
+  const ptrdiff_t i_lo = std::max<ptrdiff_t>(0, -iy0);
+  const ptrdiff_t i_hi = std::min<ptrdiff_t>(KH, ptrdiff_t(p.in_h) - iy0);
   size_t ox_lo = 0, ox_hi = 0;  // interior columns
-  if (KH > 0 && p.kt <= kMaxFrames && iy0 >= 0 && iy0 + KH <= ptrdiff_t(p.in_h) &&
-      ptrdiff_t(p.in_w) + pl >= KW) {
+  if (KH > 0 && p.kt <= kMaxFrames && i_hi > i_lo && ptrdiff_t(p.in_w) + pl >= KW) {
     ox_lo = std::min<size_t>(size_t((pl + S - 1) / S), out_w);
     ox_hi = std::min<size_t>(size_t((ptrdiff_t(p.in_w) + pl - KW) / S) + 1, out_w);
     if (ox_hi < ox_lo) ox_hi = ox_lo;
@@ -200,9 +209,10 @@ void row(const DwConvParams& p, const float* const* frames, const Frames& f, con
     vsum = T::add(vsum, v);
   }
   if (ox_hi > ox_lo) {
-    const size_t base = (size_t(iy0) * p.in_w + size_t(ptrdiff_t(ox_lo) * S - pl)) * C + c;
-    interior<T, (KH > 0 ? KH : 1), (KW > 0 ? KW : 1), TAIL, A>(p, f, base, ox_hi - ox_lo, c, vb,
-                                                               tl, o + ox_lo * C, vsum);
+    const size_t base =
+        (size_t(iy0 + i_lo) * p.in_w + size_t(ptrdiff_t(ox_lo) * S - pl)) * C + c;
+    interior<T, (KH > 0 ? KH : 1), (KW > 0 ? KW : 1), TAIL, A>(
+        p, f, base, int(i_lo), int(i_hi), ox_hi - ox_lo, c, vb, tl, o + ox_lo * C, vsum);
   }
   for (size_t ox = ox_hi; ox < out_w; ++ox) {
     const V v = border_pixel<T, TAIL, A>(p, frames, w, iy0, ptrdiff_t(ox) * S - pl, c, vb, tl);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "kernels/dwconv/dwconv.h"
+#include "kernels/simd/scalar_act.h"
 
 namespace mc {
 namespace {
@@ -35,12 +36,12 @@ void run(const DwConvParams& p, const float* const* frames, const float* w, cons
       if (channel_sum != nullptr) {
         float* __restrict s = channel_sum;
         for (size_t c = 0; c < C; ++c) {
-          const float y = act_scalar(A, o[c]);
+          const float y = scalar::act<A>(o[c]);
           o[c] = y;
           s[c] += y;
         }
       } else if (A != Act::kIdentity) {
-        for (size_t c = 0; c < C; ++c) o[c] = act_scalar(A, o[c]);
+        for (size_t c = 0; c < C; ++c) o[c] = scalar::act<A>(o[c]);
       }
     }
   }

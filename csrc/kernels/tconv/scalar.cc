@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernels/tconv/tconv.h"
+#include "kernels/simd/scalar_act.h"
 
 namespace mc {
 namespace {
@@ -25,12 +26,12 @@ void run(size_t pixels, size_t C, size_t kt, const float* const* frames, const f
     if (channel_sum != nullptr) {
       float* __restrict s = channel_sum;
       for (size_t c = 0; c < C; ++c) {
-        const float y = act_scalar(A, o[c]);
+        const float y = scalar::act<A>(o[c]);
         o[c] = y;
         s[c] += y;
       }
     } else if (A != Act::kIdentity) {
-      for (size_t c = 0; c < C; ++c) o[c] = act_scalar(A, o[c]);
+      for (size_t c = 0; c < C; ++c) o[c] = scalar::act<A>(o[c]);
     }
   }
 }
