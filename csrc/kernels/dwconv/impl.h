@@ -1,0 +1,270 @@
+// Depthwise conv body shared by the SIMD ISA files, instantiated with a vector-traits type
+// (avx2::Vec, neon::Vec). Include ONLY from ISA files: everything has internal linkage.
+//
+// Loop order: output row -> channel block of T::kWidth (last one partial: masked/tail loads)
+// -> output pixels. Border columns (window partly left/right of the frame) take the
+// bounds-checked path; the other columns take a tap-unrolled path (window rows clipped per
+// output row, so top/bottom rows stay fast; kh x kw
+// known at compile time: 1x1, 3x3, 5x5) that computes 4 pixels at once so every weight load is
+// shared by 4 FMAs; for a single frame with <= 9 taps the weights stay in registers across the
+// whole row. Bias, activation and the channel sum are fused.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <type_traits>
+
+#include "kernels/dwconv/dwconv.h"
+
+namespace mc {
+namespace {
+namespace dwconv_impl {
+
+constexpr size_t kMaxFrames = 16;  // interior path; more frames use the border path only
+
+template <class F>
+inline void with_act(Act a, F&& f) {
+  switch (a) {
+    case Act::kRelu: return f(std::integral_constant<Act, Act::kRelu>{});
+    case Act::kRelu6: return f(std::integral_constant<Act, Act::kRelu6>{});
+    case Act::kHardSwish: return f(std::integral_constant<Act, Act::kHardSwish>{});
+    case Act::kSwish: return f(std::integral_constant<Act, Act::kSwish>{});
+    case Act::kSigmoid: return f(std::integral_constant<Act, Act::kSigmoid>{});
+    case Act::kHardSigmoid: return f(std::integral_constant<Act, Act::kHardSigmoid>{});
+    case Act::kHardSigmoidKeras: return f(std::integral_constant<Act, Act::kHardSigmoidKeras>{});
+    default: return f(std::integral_constant<Act, Act::kIdentity>{});
+  }
+}
+
+template <class T, bool TAIL>
+inline typename T::V ld(const float* p, const typename T::Tail& t) {
+  if constexpr (TAIL) {
+    return T::load_tail(p, t);
+  } else {
+    return T::load(p);
+  }
+}
+
+template <class T, bool TAIL>
+inline void st(float* p, typename T::V v, const typename T::Tail& t) {
+  if constexpr (TAIL) {
+    T::store_tail(p, v, t);
+  } else {
+    T::store(p, v);
+  }
+}
+
+// Non-null frames with their weight slices (oldest first).
+struct Frames {
+  size_t n;
+  const float* frame[kMaxFrames];
+  const float* weight[kMaxFrames];
+};
+
+// One output pixel, channels [c, c + width), window clipped to the frame.
+template <class T, bool TAIL, Act A>
+inline typename T::V border_pixel(const DwConvParams& p, const float* const* frames,
+                                  const float* w, ptrdiff_t iy0, ptrdiff_t ix0, size_t c,
+                                  typename T::V vb, const typename T::Tail& tl) {
+  const ptrdiff_t kh = p.kh, kw = p.kw, H = p.in_h, W = p.in_w;
+  const size_t C = p.channels;
+  const ptrdiff_t i_lo = std::max<ptrdiff_t>(0, -iy0), i_hi = std::min<ptrdiff_t>(kh, H - iy0);
+  const ptrdiff_t j_lo = std::max<ptrdiff_t>(0, -ix0), j_hi = std::min<ptrdiff_t>(kw, W - ix0);
+  typename T::V acc = vb;
+  for (size_t t = 0; t < p.kt; ++t) {
+    if (frames[t] == nullptr) continue;
+    for (ptrdiff_t i = i_lo; i < i_hi; ++i) {
+      const float* x = frames[t] + size_t((iy0 + i) * W + ix0 + j_lo) * C + c;
+      const float* wr = w + size_t((ptrdiff_t(t) * kh + i) * kw + j_lo) * C + c;
+      for (ptrdiff_t j = j_lo; j < j_hi; ++j, x += C, wr += C) {
+        acc = T::fma(ld<T, TAIL>(wr, tl), ld<T, TAIL>(x, tl), acc);
+      }
+    }
+  }
+  return T::template act<A>(acc);
+}
+
+// n consecutive pixels of one row whose window columns are inside the frame; only window rows
+// [i_lo, i_hi) are inside. Channels [c, c + width). base: offset of the first pixel's window
+// row i_lo, column 0, + c; o: its output.
+template <class T, int KH, int KW, bool TAIL, Act A>
+inline void interior(const DwConvParams& p, const Frames& f, size_t base, int i_lo, int i_hi,
+                     size_t n, size_t c, typename T::V vb, const typename T::Tail& tl, float* o,
+                     typename T::V& vsum) {
+  using V = typename T::V;
+  const size_t C = p.channels, ps = size_t(p.stride) * C, rs = size_t(p.in_w) * C;
+  size_t x = 0;
+  if (f.n == 1 && KH * KW <= 9) {
+    V wv[KH * KW];
+    for (int k = 0; k < KH * KW; ++k) wv[k] = ld<T, TAIL>(f.weight[0] + size_t(k) * C + c, tl);
+    const float* b = f.frame[0] + base;
+    for (; x + 4 <= n; x += 4, b += 4 * ps, o += 4 * C) {
+      V a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+      for (int i = 0; i < KH; ++i) {
+        if (i < i_lo || i >= i_hi) continue;
+        for (int j = 0; j < KW; ++j) {
+          const float* q = b + size_t(i - i_lo) * rs + size_t(j) * C;
+          const V wk = wv[i * KW + j];
+          a0 = T::fma(wk, ld<T, TAIL>(q, tl), a0);
+          a1 = T::fma(wk, ld<T, TAIL>(q + ps, tl), a1);
+          a2 = T::fma(wk, ld<T, TAIL>(q + 2 * ps, tl), a2);
+          a3 = T::fma(wk, ld<T, TAIL>(q + 3 * ps, tl), a3);
+        }
+      }
+      a0 = T::template act<A>(a0);
+      a1 = T::template act<A>(a1);
+      a2 = T::template act<A>(a2);
+      a3 = T::template act<A>(a3);
+      st<T, TAIL>(o, a0, tl);
+      st<T, TAIL>(o + C, a1, tl);
+      st<T, TAIL>(o + 2 * C, a2, tl);
+      st<T, TAIL>(o + 3 * C, a3, tl);
+      vsum = T::add(vsum, T::add(T::add(a0, a1), T::add(a2, a3)));
+    }
+    for (; x < n; ++x, b += ps, o += C) {
+      V a0 = vb;
+      for (int i = 0; i < KH; ++i) {
+        if (i < i_lo || i >= i_hi) continue;
+        for (int j = 0; j < KW; ++j) {
+          a0 = T::fma(wv[i * KW + j], ld<T, TAIL>(b + size_t(i - i_lo) * rs + size_t(j) * C, tl),
+                      a0);
+        }
+      }
+      a0 = T::template act<A>(a0);
+      st<T, TAIL>(o, a0, tl);
+      vsum = T::add(vsum, a0);
+    }
+    return;
+  }
+  for (; x + 4 <= n; x += 4, base += 4 * ps, o += 4 * C) {
+    V a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+    for (size_t t = 0; t < f.n; ++t) {
+      const float* b = f.frame[t] + base;
+      const float* wt = f.weight[t] + c;
+      for (int i = 0; i < KH; ++i) {
+        if (i < i_lo || i >= i_hi) continue;
+        for (int j = 0; j < KW; ++j) {
+          const float* q = b + size_t(i - i_lo) * rs + size_t(j) * C;
+          const V wk = ld<T, TAIL>(wt + size_t(i * KW + j) * C, tl);
+          a0 = T::fma(wk, ld<T, TAIL>(q, tl), a0);
+          a1 = T::fma(wk, ld<T, TAIL>(q + ps, tl), a1);
+          a2 = T::fma(wk, ld<T, TAIL>(q + 2 * ps, tl), a2);
+          a3 = T::fma(wk, ld<T, TAIL>(q + 3 * ps, tl), a3);
+        }
+      }
+    }
+    a0 = T::template act<A>(a0);
+    a1 = T::template act<A>(a1);
+    a2 = T::template act<A>(a2);
+    a3 = T::template act<A>(a3);
+    st<T, TAIL>(o, a0, tl);
+    st<T, TAIL>(o + C, a1, tl);
+    st<T, TAIL>(o + 2 * C, a2, tl);
+    st<T, TAIL>(o + 3 * C, a3, tl);
+    vsum = T::add(vsum, T::add(T::add(a0, a1), T::add(a2, a3)));
+  }
+  for (; x < n; ++x, base += ps, o += C) {
+    V a0 = vb;
+    for (size_t t = 0; t < f.n; ++t) {
+      const float* b = f.frame[t] + base;
+      const float* wt = f.weight[t] + c;
+      for (int i = 0; i < KH; ++i) {
+        if (i < i_lo || i >= i_hi) continue;
+        for (int j = 0; j < KW; ++j) {
+          a0 = T::fma(ld<T, TAIL>(wt + size_t(i * KW + j) * C, tl),
+                      ld<T, TAIL>(b + size_t(i - i_lo) * rs + size_t(j) * C, tl), a0);
+        }
+      }
+    }
+    a0 = T::template act<A>(a0);
+    st<T, TAIL>(o, a0, tl);
+    vsum = T::add(vsum, a0);
+  }
+}
+
+// One output row, channels [c, c + width). KH = KW = 0: no unrolled interior (any kernel).
+template <class T, int KH, int KW, bool TAIL, Act A>
+void row(const DwConvParams& p, const float* const* frames, const Frames& f, const float* w,
+         const float* bias, size_t oy, size_t c, const typename T::Tail& tl, float* out,
+         float* channel_sum) {
+  using V = typename T::V;
+  const size_t C = p.channels, out_w = p.out_w;
+  const ptrdiff_t S = p.stride, pl = p.pad_left;
+  const ptrdiff_t iy0 = ptrdiff_t(oy) * S - ptrdiff_t(p.pad_top);
+  const V vb = ld<T, TAIL>(bias + c, tl);
+  V vsum = T::zero();
+  float* o = out + oy * out_w * C + c;
+  // valid window rows (top/bottom rows clip them; the interior columns still run unrolled)
+  const ptrdiff_t i_lo = std::max<ptrdiff_t>(0, -iy0);
+  const ptrdiff_t i_hi = std::min<ptrdiff_t>(KH, ptrdiff_t(p.in_h) - iy0);
+  size_t ox_lo = 0, ox_hi = 0;  // interior columns
+  if (KH > 0 && p.kt <= kMaxFrames && i_hi > i_lo && ptrdiff_t(p.in_w) + pl >= KW) {
+    ox_lo = std::min<size_t>(size_t((pl + S - 1) / S), out_w);
+    ox_hi = std::min<size_t>(size_t((ptrdiff_t(p.in_w) + pl - KW) / S) + 1, out_w);
+    if (ox_hi < ox_lo) ox_hi = ox_lo;
+  }
+  for (size_t ox = 0; ox < ox_lo; ++ox) {
+    const V v = border_pixel<T, TAIL, A>(p, frames, w, iy0, ptrdiff_t(ox) * S - pl, c, vb, tl);
+    st<T, TAIL>(o + ox * C, v, tl);
+    vsum = T::add(vsum, v);
+  }
+  if (ox_hi > ox_lo) {
+    const size_t base =
+        (size_t(iy0 + i_lo) * p.in_w + size_t(ptrdiff_t(ox_lo) * S - pl)) * C + c;
+    interior<T, (KH > 0 ? KH : 1), (KW > 0 ? KW : 1), TAIL, A>(
+        p, f, base, int(i_lo), int(i_hi), ox_hi - ox_lo, c, vb, tl, o + ox_lo * C, vsum);
+  }
+  for (size_t ox = ox_hi; ox < out_w; ++ox) {
+    const V v = border_pixel<T, TAIL, A>(p, frames, w, iy0, ptrdiff_t(ox) * S - pl, c, vb, tl);
+    st<T, TAIL>(o + ox * C, v, tl);
+    vsum = T::add(vsum, v);
+  }
+  if (channel_sum != nullptr) {
+    st<T, TAIL>(channel_sum + c, T::add(ld<T, TAIL>(channel_sum + c, tl), vsum), tl);
+  }
+}
+
+template <class T, int KH, int KW, Act A>
+void run_shape(const DwConvParams& p, const float* const* frames, const Frames& f,
+               const float* w, const float* bias, float* out, float* channel_sum) {
+  const size_t C = p.channels, W = T::kWidth, cfull = C - C % W;
+  const typename T::Tail tl = T::tail(C - cfull);
+  for (size_t oy = p.oy_begin; oy < p.oy_end; ++oy) {
+    for (size_t c = 0; c < cfull; c += W) {
+      row<T, KH, KW, false, A>(p, frames, f, w, bias, oy, c, tl, out, channel_sum);
+    }
+    if (cfull < C) row<T, KH, KW, true, A>(p, frames, f, w, bias, oy, cfull, tl, out, channel_sum);
+  }
+}
+
+template <class T>
+void dwconv(const DwConvParams* pp, const float* const* frames, const float* w,
+            const float* bias, float* out, float* channel_sum) {
+  const DwConvParams& p = *pp;
+  if (channel_sum != nullptr) std::fill(channel_sum, channel_sum + p.channels, 0.f);
+  Frames f;
+  f.n = 0;
+  const size_t taps = size_t(p.kh) * p.kw * p.channels;
+  for (size_t t = 0; t < p.kt && t < kMaxFrames; ++t) {
+    if (frames[t] == nullptr) continue;
+    f.frame[f.n] = frames[t];
+    f.weight[f.n] = w + t * taps;
+    ++f.n;
+  }
+  with_act(p.act, [&](auto a) {
+    constexpr Act A = decltype(a)::value;
+    if (p.kh == 3 && p.kw == 3) {
+      run_shape<T, 3, 3, A>(p, frames, f, w, bias, out, channel_sum);
+    } else if (p.kh == 5 && p.kw == 5) {
+      run_shape<T, 5, 5, A>(p, frames, f, w, bias, out, channel_sum);
+    } else if (p.kh == 1 && p.kw == 1) {
+      run_shape<T, 1, 1, A>(p, frames, f, w, bias, out, channel_sum);
+    } else {
+      run_shape<T, 0, 0, A>(p, frames, f, w, bias, out, channel_sum);
+    }
+  });
+}
+
+}  // namespace dwconv_impl
+}  // namespace
+}  // namespace mc

@@ -1,0 +1,101 @@
+// Temporal depthwise conv body shared by the SIMD ISA files (vector traits avx2::Vec,
+// neon::Vec). Include ONLY from ISA files: everything has internal linkage.
+//
+// Streaming: 4 consecutive pixels x one channel block per step, so each weight load feeds 4
+// FMAs and every frame is read once, front to back. Bias, activation and channel sum fused.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <type_traits>
+
+#include "kernels/tconv/tconv.h"
+
+namespace mc {
+namespace {
+namespace tconv_impl {
+
+template <class F>
+inline void with_act(Act a, F&& f) {
+  switch (a) {
+    case Act::kRelu: return f(std::integral_constant<Act, Act::kRelu>{});
+    case Act::kRelu6: return f(std::integral_constant<Act, Act::kRelu6>{});
+    case Act::kHardSwish: return f(std::integral_constant<Act, Act::kHardSwish>{});
+    case Act::kSwish: return f(std::integral_constant<Act, Act::kSwish>{});
+    case Act::kSigmoid: return f(std::integral_constant<Act, Act::kSigmoid>{});
+    case Act::kHardSigmoid: return f(std::integral_constant<Act, Act::kHardSigmoid>{});
+    case Act::kHardSigmoidKeras: return f(std::integral_constant<Act, Act::kHardSigmoidKeras>{});
+    default: return f(std::integral_constant<Act, Act::kIdentity>{});
+  }
+}
+
+template <class T, bool TAIL>
+inline typename T::V ld(const float* p, const typename T::Tail& t) {
+  if constexpr (TAIL) {
+    return T::load_tail(p, t);
+  } else {
+    return T::load(p);
+  }
+}
+
+template <class T, bool TAIL>
+inline void st(float* p, typename T::V v, const typename T::Tail& t) {
+  if constexpr (TAIL) {
+    T::store_tail(p, v, t);
+  } else {
+    T::store(p, v);
+  }
+}
+
+// NP (1 or 4) pixels starting at offset off (= pixel * C + c), channels [c, c + width).
+template <class T, int NP, bool TAIL, Act A>
+inline void block(size_t C, size_t kt, const float* const* frames, const float* w,
+                  const float* bias, size_t off, size_t c, const typename T::Tail& tl,
+                  float* out, float* channel_sum) {
+  using V = typename T::V;
+  V acc[NP];
+  const V vb = ld<T, TAIL>(bias + c, tl);
+  for (int k = 0; k < NP; ++k) acc[k] = vb;
+  for (size_t t = 0; t < kt; ++t) {
+    const V wt = ld<T, TAIL>(w + t * C + c, tl);
+    const float* x = frames[t] + off;
+    for (int k = 0; k < NP; ++k) acc[k] = T::fma(wt, ld<T, TAIL>(x + size_t(k) * C, tl), acc[k]);
+  }
+  V s = T::zero();
+  for (int k = 0; k < NP; ++k) {
+    acc[k] = T::template act<A>(acc[k]);
+    st<T, TAIL>(out + off + size_t(k) * C, acc[k], tl);
+    s = T::add(s, acc[k]);
+  }
+  if (channel_sum != nullptr) {
+    st<T, TAIL>(channel_sum + c, T::add(ld<T, TAIL>(channel_sum + c, tl), s), tl);
+  }
+}
+
+template <class T, int NP, Act A>
+inline void pixels_step(size_t C, size_t kt, const float* const* frames, const float* w,
+                        const float* bias, size_t p, float* out, float* channel_sum) {
+  const size_t W = T::kWidth, cfull = C - C % W;
+  const typename T::Tail tl = T::tail(C - cfull);
+  for (size_t c = 0; c < cfull; c += W) {
+    block<T, NP, false, A>(C, kt, frames, w, bias, p * C + c, c, tl, out, channel_sum);
+  }
+  if (cfull < C) block<T, NP, true, A>(C, kt, frames, w, bias, p * C + cfull, cfull, tl, out,
+                                       channel_sum);
+}
+
+template <class T>
+void tconv(size_t pixels, size_t C, size_t kt, const float* const* frames, const float* w,
+           const float* bias, float* out, Act act, float* channel_sum) {
+  if (channel_sum != nullptr) std::fill(channel_sum, channel_sum + C, 0.f);
+  with_act(act, [&](auto a) {
+    constexpr Act A = decltype(a)::value;
+    size_t p = 0;
+    for (; p + 4 <= pixels; p += 4) pixels_step<T, 4, A>(C, kt, frames, w, bias, p, out, channel_sum);
+    for (; p < pixels; ++p) pixels_step<T, 1, A>(C, kt, frames, w, bias, p, out, channel_sum);
+  });
+}
+
+}  // namespace tconv_impl
+}  // namespace
+}  // namespace mc
