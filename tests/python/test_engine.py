@@ -98,3 +98,33 @@ def test_threads_agree_with_single_thread(tmp_path, rng):
     one = movicore.Engine(model, threads=1).step(clip, all_frames=True)
     two = movicore.Engine(model, threads=2).step(clip, all_frames=True)
     np.testing.assert_allclose(two, one, rtol=0, atol=1e-5 * np.abs(one).max())
+
+
+def test_scalar_and_best_isa_agree(tmp_path, rng):
+    """MOVICORE_MAX_ISA=scalar (fresh process: the cap is read once) vs the dispatched ISA."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    _, model = make_model(tmp_path, "a1", "stream", size=48)
+    clip = _clip(rng, 3, 48)
+    np.save(tmp_path / "clip.npy", clip)
+    code = ("import sys, json, numpy as np, movicore;"
+            "m = movicore.load(sys.argv[1]); c = np.load(sys.argv[2]);"
+            "e = movicore.Engine(m); out = e.step(c, all_frames=True);"
+            "print(json.dumps({'isa': movicore.cpu_info()['isa'], 'logits': out.tolist()}))")
+    env = dict(os.environ, MOVICORE_MAX_ISA="scalar")
+    proc = subprocess.run([sys.executable, "-c", code, str(model.path), str(tmp_path / "clip.npy")],
+                          env=env, capture_output=True, text=True, timeout=300, check=True)
+    res = json.loads(proc.stdout)
+    assert res["isa"] == "scalar"
+    scalar = np.array(res["logits"], dtype=np.float32)
+    best = movicore.Engine(model).step(clip, all_frames=True)
+    np.testing.assert_allclose(best, scalar, rtol=0, atol=1e-5 * np.abs(scalar).max())
+
+
+def test_cpu_info_reports_dispatch():
+    info = movicore.cpu_info()
+    assert info["isa"] in ("avx2_fma3", "neon", "scalar")
+    assert set(info) >= {"features", "isa", "compiler", "build_type", "cpu"}
