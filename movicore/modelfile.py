@@ -32,7 +32,9 @@ from movicore.errors import ModelFormatError
 
 FORMAT = "movicore"
 KIND_MODEL = "model"
-KINDS = (KIND_MODEL,)  # "ensemble" will be added by the ensemble container
+KIND_ENSEMBLE = "ensemble"
+KINDS = (KIND_MODEL,)  # kinds read_model_file accepts; ensembles: read_ensemble_file
+FILE_KINDS = (KIND_MODEL, KIND_ENSEMBLE)
 BN_LAYOUT = "unfolded"  # BN stored as trained (gamma/beta/mean/var); the engine folds at load
 MAX_HEADER_BYTES = 100 * 1024 * 1024
 ALIGN = 8
@@ -117,7 +119,12 @@ def build_header(config: arch.Config, tensors: Mapping[str, np.ndarray],
         if key in meta:
             raise ValueError(f"extra metadata key {key!r} is reserved")
         meta[key] = value
-    header: dict[str, Any] = {"__metadata__": meta}
+    return assemble_header(meta, tensors)
+
+
+def assemble_header(meta: Mapping[str, str], tensors: Mapping[str, np.ndarray]) -> bytes:
+    """Padded JSON header: ``meta`` as ``__metadata__``, tensors contiguous in name order."""
+    header: dict[str, Any] = {"__metadata__": dict(meta)}
     offset = 0
     for name in sorted(tensors):
         arr = tensors[name]
@@ -141,6 +148,12 @@ def write_model_file(path: str | os.PathLike[str], config: arch.Config,
         raise TypeError(f"config must be an arch.Config, got {type(config).__name__}")
     validate_tensors(config, tensors)
     header = build_header(config, tensors, labels, extra_metadata)
+    write_atomic(path, header, tensors)
+
+
+def write_atomic(path: str | os.PathLike[str], header: bytes,
+                 tensors: Mapping[str, np.ndarray]) -> None:
+    """Header length, header, then the tensors in sorted-name order; temp file + rename."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
@@ -195,6 +208,21 @@ def read_model_file(path: str | os.PathLike[str], *, check_finite: bool = True) 
     anything wrong with the content raises ModelFormatError naming the problem.
     """
     path = Path(path)
+    raw, size = read_header_bytes(path)
+    data_start = 8 + len(raw)
+    data_len = size - data_start
+    header = parse_header(raw)
+    mf_meta, entries = _split_header(header)
+    meta = _parse_metadata(mf_meta)
+    config: arch.Config = meta["config"]
+    _check_entries(entries, config, data_len)
+    tensors = map_tensors(path, size, data_start, entries, check_finite=check_finite)
+    return ModelFile(path=path, config=config, labels=meta["labels"], tensors=tensors,
+                     metadata=meta["raw"], format_version=meta["version"], kind=meta["kind"])
+
+
+def read_header_bytes(path: Path) -> tuple[bytes, int]:
+    """(raw header bytes, file size), after checking the length prefix against the file."""
     with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size
         if size < 8:
@@ -210,13 +238,12 @@ def read_model_file(path: str | os.PathLike[str], *, check_finite: bool = True) 
         raw = f.read(n)
         if len(raw) != n:
             raise ModelFormatError(f"{path}: file shrank while reading the header")
-    data_start = 8 + n
-    data_len = size - data_start
-    header = parse_header(raw)
-    mf_meta, entries = _split_header(header)
-    meta = _parse_metadata(mf_meta)
-    config: arch.Config = meta["config"]
-    _check_entries(entries, config, data_len)
+    return raw, size
+
+
+def map_tensors(path: Path, size: int, data_start: int, entries: Mapping[str, Any], *,
+                check_finite: bool = True) -> dict[str, np.ndarray]:
+    """Read-only float32 views of validated ``entries`` in one memory map of ``path``."""
     mm = np.memmap(path, dtype=np.uint8, mode="r")
     if mm.shape[0] != size:
         raise ModelFormatError(f"{path}: file size changed while reading")
@@ -228,8 +255,7 @@ def read_model_file(path: str | os.PathLike[str], *, check_finite: bool = True) 
         if check_finite and not np.isfinite(arr).all():
             raise ModelFormatError(f"tensor {name!r} contains NaN or infinite values")
         tensors[name] = arr
-    return ModelFile(path=path, config=config, labels=meta["labels"], tensors=tensors,
-                     metadata=meta["raw"], format_version=meta["version"], kind=meta["kind"])
+    return tensors
 
 
 def parse_header(raw: bytes) -> dict[str, Any]:
@@ -288,6 +314,10 @@ def _parse_metadata(meta: Any) -> dict[str, Any]:
         hint = " (written by a newer movicore; upgrade)" if version > arch.FORMAT_VERSION else ""
         raise ModelFormatError(f"unsupported format_version {version}: this movicore reads "
                                f"version {arch.FORMAT_VERSION}{hint}")
+    if meta["kind"] == KIND_ENSEMBLE:
+        raise ModelFormatError("unsupported kind 'ensemble' for a single model: this is an "
+                               "ensemble file; load it with movicore.load or "
+                               "modelfile.read_ensemble_file")
     if meta["kind"] not in KINDS:
         raise ModelFormatError(f"unsupported kind {meta['kind']!r}, expected one of {KINDS}")
     if meta["bn"] != BN_LAYOUT:
@@ -312,23 +342,27 @@ def _json_value(text: str, what: str) -> Any:
 
 def parse_config(text: str) -> arch.Config:
     """Parse the ``config`` metadata value; every field must be present with the right type."""
-    d = _json_value(text, "config")
+    return config_from_json(_json_value(text, "config"))
+
+
+def config_from_json(d: Any, what: str = "config") -> arch.Config:
+    """An ``arch.Config`` from a decoded JSON value: all fields, exact types."""
     if not isinstance(d, dict):
-        raise ModelFormatError("__metadata__ config must be a JSON object")
+        raise ModelFormatError(f"__metadata__ {what} must be a JSON object")
     fields = {f.name: f for f in dataclasses.fields(arch.Config)}
     missing = sorted(set(fields) - set(d))
     if missing:
-        raise ModelFormatError(f"config is missing the keys {missing}")
+        raise ModelFormatError(f"{what} is missing the keys {missing}")
     for name, value in d.items():
         if name not in fields:
             continue  # from_dict names unknown keys
         want = {"bool": bool, "int": int, "str": str}[str(fields[name].type)]
         if type(value) is not want:  # exact: rejects True as an int and 1 as a bool
-            raise ModelFormatError(f"config {name} must be {want.__name__}, got {value!r}")
+            raise ModelFormatError(f"{what} {name} must be {want.__name__}, got {value!r}")
     try:
         return arch.Config.from_dict(d)
     except (ValueError, TypeError) as exc:
-        raise ModelFormatError(f"invalid config: {exc}") from None
+        raise ModelFormatError(f"invalid {what}: {exc}") from None
 
 
 def _is_int(v: Any) -> bool:
@@ -337,6 +371,21 @@ def _is_int(v: Any) -> bool:
 
 def _check_entries(entries: dict[str, Any], config: arch.Config, data_len: int) -> None:
     """Structure, names, shapes and byte ranges of every tensor entry."""
+    check_entry_structure(entries, data_len)
+    expected = arch.expected_tensors(config)
+    missing = sorted(set(expected) - set(entries))
+    extra = sorted(set(entries) - set(expected))
+    if missing or extra:
+        raise ModelFormatError(_name_diff(config, missing, extra))
+    for name, shape in expected.items():
+        if tuple(entries[name]["shape"]) != shape:
+            raise ModelFormatError(f"tensor {name!r}: expected shape {list(shape)} for this "
+                                   f"config, got {entries[name]['shape']}")
+    check_layout(entries, data_len)
+
+
+def check_entry_structure(entries: Mapping[str, Any], data_len: int) -> None:
+    """Keys, dtype, shape and offsets of each entry on its own (no cross-entry checks)."""
     for name, e in entries.items():
         if not isinstance(e, dict):
             raise ModelFormatError(f"tensor {name!r}: entry must be an object")
@@ -367,15 +416,10 @@ def _check_entries(entries: dict[str, Any], config: arch.Config, data_len: int) 
         if end > data_len:
             raise ModelFormatError(f"tensor {name!r}: data_offsets {offs} run past the end of "
                                    f"the data section ({data_len} bytes): file truncated?")
-    expected = arch.expected_tensors(config)
-    missing = sorted(set(expected) - set(entries))
-    extra = sorted(set(entries) - set(expected))
-    if missing or extra:
-        raise ModelFormatError(_name_diff(config, missing, extra))
-    for name, shape in expected.items():
-        if tuple(entries[name]["shape"]) != shape:
-            raise ModelFormatError(f"tensor {name!r}: expected shape {list(shape)} for this "
-                                   f"config, got {entries[name]['shape']}")
+
+
+def check_layout(entries: Mapping[str, Any], data_len: int) -> None:
+    """Entries neither overlap nor leave gaps and cover the data section exactly."""
     pos, prev = 0, None
     for name, e in sorted(entries.items(), key=lambda kv: tuple(kv[1]["data_offsets"])):
         begin, end = e["data_offsets"]
@@ -404,3 +448,239 @@ def _name_diff(config: arch.Config, missing: list[str], extra: list[str]) -> str
 def _few(names: list[str], limit: int = 5) -> str:
     shown = ", ".join(repr(n) for n in names[:limit])
     return f"[{shown}{', ...' if len(names) > limit else ''}]"
+
+
+# --------------------------------------------------------------------------- ensembles
+#
+# An ensemble file (kind "ensemble") is one safetensors file holding every member's
+# tensors under ``members.{i}.`` plus metadata: ``members`` (JSON list of member configs),
+# ``labels`` (shared), ``mode`` (interleave | parallel), ``weights`` (JSON list, normalised)
+# and ``phases`` (JSON list: member i sees the frames t with t % n == phases[i] in
+# interleave mode). See docs/ensembles.md.
+
+ENSEMBLE_MODES = ("interleave", "parallel")
+ENSEMBLE_REQUIRED_KEYS = ("format", "format_version", "kind", "bn", "members", "mode")
+ENSEMBLE_RESERVED_KEYS = (*ENSEMBLE_REQUIRED_KEYS, "labels", "weights", "phases")
+MAX_MEMBERS = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class EnsembleFile:
+    """A validated ensemble file; ``members`` are per-member :class:`ModelFile` views."""
+
+    path: Path
+    members: list[ModelFile]
+    labels: list[str]
+    mode: str
+    weights: tuple[float, ...]
+    phases: tuple[int, ...]
+    metadata: dict[str, str]
+    format_version: int
+    kind: str = KIND_ENSEMBLE
+
+    @property
+    def configs(self) -> list[arch.Config]:
+        return [m.config for m in self.members]
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(arch.parameter_count(c) for c in self.configs)
+
+
+def member_prefix(i: int) -> str:
+    return f"members.{i}."
+
+
+def check_ensemble_settings(configs: list[arch.Config], mode: Any, weights: Any,
+                            phases: Any) -> tuple[str, tuple[float, ...], tuple[int, ...]]:
+    """Validate members' compatibility, mode, weights and phases; returns (mode, normalised
+    weights, phases). Raises ModelFormatError naming what was expected."""
+    n = len(configs)
+    if not 2 <= n <= MAX_MEMBERS:
+        raise ModelFormatError(f"an ensemble needs 2..{MAX_MEMBERS} members, got {n}")
+    first = configs[0]
+    for i, c in enumerate(configs[1:], 1):
+        for field in ("num_classes", "causal", "input_size", "input_range"):
+            if getattr(c, field) != getattr(first, field):
+                raise ModelFormatError(f"member {i} has {field}={getattr(c, field)!r} but "
+                                       f"member 0 has {getattr(first, field)!r}: members must "
+                                       f"agree on {field}")
+    if mode not in ENSEMBLE_MODES:
+        raise ModelFormatError(f"ensemble mode must be one of {ENSEMBLE_MODES}, got {mode!r}")
+    if weights is None:
+        weights = [1.0] * n
+    if (not isinstance(weights, (list, tuple)) or len(weights) != n
+            or not all(type(w) in (int, float) for w in weights)):
+        raise ModelFormatError(f"ensemble weights must be a list of {n} numbers, got "
+                               f"{weights!r}")
+    w = [float(x) for x in weights]
+    if not all(math.isfinite(x) and x > 0 for x in w):
+        raise ModelFormatError(f"ensemble weights must be finite and > 0, got {w}")
+    total = math.fsum(w)
+    norm = tuple(x / total for x in w)
+    if phases is None:
+        phases = list(range(n))
+    if (not isinstance(phases, (list, tuple)) or len(phases) != n
+            or not all(type(p) is int for p in phases)):
+        raise ModelFormatError(f"ensemble phases must be a list of {n} ints, got {phases!r}")
+    if sorted(phases) != list(range(n)):
+        raise ModelFormatError(f"ensemble phases must be a permutation of 0..{n - 1} (member "
+                               f"i sees frames t with t % {n} == phases[i]), got {phases!r}")
+    return mode, norm, tuple(phases)
+
+
+def build_ensemble_metadata(configs: list[arch.Config], labels: list[str] | None, mode: str,
+                            weights: Any, phases: Any,
+                            extra_metadata: Mapping[str, str] | None = None) -> dict[str, str]:
+    mode, norm, ph = check_ensemble_settings(configs, mode, weights, phases)
+    n_cls = configs[0].num_classes
+    labels = _check_labels(default_labels(n_cls) if labels is None else labels, n_cls)
+    meta = {
+        "format": FORMAT,
+        "format_version": str(arch.FORMAT_VERSION),
+        "kind": KIND_ENSEMBLE,
+        "bn": BN_LAYOUT,
+        "members": json.dumps([c.to_dict() for c in configs], sort_keys=True),
+        "labels": json.dumps(labels, ensure_ascii=False),
+        "mode": mode,
+        "weights": json.dumps(list(norm)),
+        "phases": json.dumps(list(ph)),
+    }
+    for key, value in (extra_metadata or {}).items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(f"extra metadata must map str to str, got {key!r}: {value!r}")
+        if key in meta or key in ENSEMBLE_RESERVED_KEYS:
+            raise ValueError(f"extra metadata key {key!r} is reserved")
+        meta[key] = value
+    return meta
+
+
+def write_ensemble_file(path: str | os.PathLike[str],
+                        members: list[tuple[arch.Config, Mapping[str, np.ndarray]]],
+                        labels: list[str] | None = None, mode: str = "interleave",
+                        weights: Any = None, phases: Any = None,
+                        extra_metadata: Mapping[str, str] | None = None) -> None:
+    """Validate every member, then write one ensemble file atomically.
+
+    ``members`` are ``(config, tensors)`` pairs as for :func:`write_model_file`; weights are
+    stored normalised to sum 1; phases default to ``0..n-1`` (member i starts at frame i).
+    """
+    configs = []
+    for i, (config, tensors) in enumerate(members):
+        if not isinstance(config, arch.Config):
+            raise TypeError(f"member {i}: config must be an arch.Config, got "
+                            f"{type(config).__name__}")
+        try:
+            validate_tensors(config, tensors)
+        except ModelFormatError as exc:
+            raise ModelFormatError(f"member {i}: {exc}") from None
+        configs.append(config)
+    meta = build_ensemble_metadata(configs, labels, mode, weights, phases, extra_metadata)
+    flat = {member_prefix(i) + name: arr
+            for i, (_, tensors) in enumerate(members) for name, arr in tensors.items()}
+    write_atomic(path, assemble_header(meta, flat), flat)
+
+
+def _parse_ensemble_metadata(meta: Any) -> dict[str, Any]:
+    if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+        raise ModelFormatError("__metadata__ must be a map of strings to strings")
+    missing = [k for k in ENSEMBLE_REQUIRED_KEYS if k not in meta]
+    if missing:
+        raise ModelFormatError(f"ensemble __metadata__ is missing the keys {missing}")
+    if meta["format"] != FORMAT:
+        raise ModelFormatError(f"__metadata__ format must be {FORMAT!r}, got {meta['format']!r}")
+    version_text = meta["format_version"]
+    if not (version_text.isascii() and version_text.isdigit()) or len(version_text) > 9:
+        raise ModelFormatError(f"format_version must be a decimal integer, got {version_text!r}")
+    version = int(version_text)
+    if version != arch.FORMAT_VERSION:
+        hint = " (written by a newer movicore; upgrade)" if version > arch.FORMAT_VERSION else ""
+        raise ModelFormatError(f"unsupported format_version {version}: this movicore reads "
+                               f"version {arch.FORMAT_VERSION}{hint}")
+    if meta["kind"] != KIND_ENSEMBLE:
+        raise ModelFormatError(f"expected kind {KIND_ENSEMBLE!r}, got {meta['kind']!r}")
+    if meta["bn"] != BN_LAYOUT:
+        raise ModelFormatError(f"unsupported bn layout {meta['bn']!r}, expected {BN_LAYOUT!r}")
+    members = _json_value(meta["members"], "members")
+    if not isinstance(members, list):
+        raise ModelFormatError("__metadata__ members must be a JSON list of configs")
+    if not 2 <= len(members) <= MAX_MEMBERS:
+        raise ModelFormatError(f"an ensemble needs 2..{MAX_MEMBERS} members, got "
+                               f"{len(members)}")
+    configs = [config_from_json(d, f"members[{i}] config") for i, d in enumerate(members)]
+    weights = _json_value(meta["weights"], "weights") if "weights" in meta else None
+    phases = _json_value(meta["phases"], "phases") if "phases" in meta else None
+    mode, norm, ph = check_ensemble_settings(configs, meta["mode"], weights, phases)
+    n_cls = configs[0].num_classes
+    if "labels" in meta:
+        labels = _check_labels(_json_value(meta["labels"], "labels"), n_cls)
+    else:
+        labels = default_labels(n_cls)
+    return {"configs": configs, "labels": labels, "mode": mode, "weights": norm, "phases": ph,
+            "version": version, "raw": dict(meta)}
+
+
+def read_ensemble_file(path: str | os.PathLike[str], *,
+                       check_finite: bool = True) -> EnsembleFile:
+    """Read and fully validate an ensemble file (same checks as a model file, per member)."""
+    path = Path(path)
+    raw, size = read_header_bytes(path)
+    return _read_ensemble(path, parse_header(raw), size, 8 + len(raw), check_finite)
+
+
+def _read_ensemble(path: Path, header: dict[str, Any], size: int, data_start: int,
+                   check_finite: bool) -> EnsembleFile:
+    data_len = size - data_start
+    ens_meta, entries = _split_header(header)
+    meta = _parse_ensemble_metadata(ens_meta)
+    configs: list[arch.Config] = meta["configs"]
+    check_entry_structure(entries, data_len)
+    per_member: list[dict[str, Any]] = [{} for _ in configs]
+    for name, e in entries.items():
+        head, _, rest = name.partition(".")
+        idx, _, sub = rest.partition(".")
+        if (head != "members" or not (idx.isascii() and idx.isdigit()) or not sub
+                or int(idx) >= len(configs) or idx != str(int(idx))):
+            raise ModelFormatError(f"tensor {name!r}: ensemble tensor names must be "
+                                   f"'members.<i>.<name>' with i < {len(configs)}")
+        per_member[int(idx)][sub] = e
+    for i, (config, ents) in enumerate(zip(configs, per_member)):
+        expected = arch.expected_tensors(config)
+        missing = sorted(set(expected) - set(ents))
+        extra = sorted(set(ents) - set(expected))
+        if missing or extra:
+            raise ModelFormatError(f"member {i}: " + _name_diff(config, missing, extra))
+        for name, shape in expected.items():
+            if tuple(ents[name]["shape"]) != shape:
+                raise ModelFormatError(f"member {i}: tensor {name!r}: expected shape "
+                                       f"{list(shape)} for this config, got "
+                                       f"{ents[name]['shape']}")
+    check_layout(entries, data_len)
+    tensors = map_tensors(path, size, data_start, entries, check_finite=check_finite)
+    members = []
+    for i, config in enumerate(configs):
+        prefix = member_prefix(i)
+        sub = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+        member_meta = {"format": FORMAT, "format_version": str(meta["version"]),
+                       "kind": KIND_MODEL, "bn": BN_LAYOUT,
+                       "config": json.dumps(config.to_dict(), sort_keys=True),
+                       "labels": json.dumps(meta["labels"], ensure_ascii=False),
+                       "ensemble_member": str(i)}
+        members.append(ModelFile(path=path, config=config, labels=list(meta["labels"]),
+                                 tensors=sub, metadata=member_meta,
+                                 format_version=meta["version"]))
+    return EnsembleFile(path=path, members=members, labels=meta["labels"], mode=meta["mode"],
+                        weights=meta["weights"], phases=meta["phases"], metadata=meta["raw"],
+                        format_version=meta["version"])
+
+
+def read_any_file(path: str | os.PathLike[str], *,
+                  check_finite: bool = True) -> ModelFile | EnsembleFile:
+    """A model file or an ensemble file, by its ``kind``."""
+    path = Path(path)
+    raw, size = read_header_bytes(path)
+    header = parse_header(raw)
+    meta = header.get("__metadata__")
+    if isinstance(meta, dict) and meta.get("kind") == KIND_ENSEMBLE:
+        return _read_ensemble(path, header, size, 8 + len(raw), check_finite)
+    return read_model_file(path, check_finite=check_finite)
