@@ -115,6 +115,16 @@ class Engine:
         """Forget the stream: back to the initial (all-zero) state."""
         self._core.reset()
 
+    # ------------------------------------------------------------------ profiling
+    def set_profiling(self, enabled: bool) -> None:
+        """Turn per-layer, per-op timing on or off (clears what was collected)."""
+        self._core.set_profiling(bool(enabled))
+
+    def profile(self) -> list[dict[str, Any]]:
+        """Collected timings: rows of ``layer`` (``"network"`` for stem/head/classifier),
+        ``op``, total ``seconds`` and ``calls`` since profiling was turned on."""
+        return list(self._core.profile())
+
     # ------------------------------------------------------------------ snapshots
     def _meta(self) -> str:
         c = self._model.config

@@ -249,6 +249,34 @@ void bind_engine(py::module_& m) {
              pe.engine->reset();
            })
       .def_property_readonly("threads", [](PyEngine& pe) { return pe.engine->threads(); })
+      .def(
+          "set_profiling",
+          [](PyEngine& pe, bool on) {
+            std::lock_guard<std::mutex> lock(pe.mutex);
+            pe.engine->profiler().set_enabled(on);
+            pe.engine->profiler().clear();
+          },
+          py::arg("enabled"))
+      .def("profile",
+           [](PyEngine& pe) {
+             std::lock_guard<std::mutex> lock(pe.mutex);
+             const Profiler& prof = pe.engine->profiler();
+             const Model& mo = pe.engine->model();
+             py::list rows;
+             for (size_t r = 0; r <= mo.layers.size(); ++r) {
+               for (size_t o = 0; o < size_t(ProfOp::kCount); ++o) {
+                 const auto& e = prof.at(r, ProfOp(o));
+                 if (e.calls == 0) continue;
+                 py::dict d;
+                 d["layer"] = r == 0 ? std::string("network") : mo.layers[r - 1].name;
+                 d["op"] = kProfOpNames[o];
+                 d["seconds"] = e.seconds;
+                 d["calls"] = e.calls;
+                 rows.append(d);
+               }
+             }
+             return rows;
+           })
       .def_property_readonly("state_bytes",
                              [](PyEngine& pe) { return pe.engine->state().bytes(); })
       .def_property_readonly("gemm_kernel",

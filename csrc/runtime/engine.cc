@@ -69,6 +69,7 @@ Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t wid
   head_.assign(size_t(geo_.head_h) * geo_.head_w * m.head_c(), 0.f);
   cls_hidden_.assign(m.cls_hidden.n, 0.f);
   partial_.assign(pool_.threads() * kTasksPerThread * max_e, 0.f);
+  prof_.configure(m.layers.size());
   pe_offset_.assign(m.layers.size(), 0);
   if (m.config.positional_encoding) {
     for (size_t i = 0; i < m.layers.size(); ++i) {
@@ -214,6 +215,7 @@ void Engine::avgpool(AvgPoolParams p, const float* in, float* out) {
 // ------------------------------------------------------------------ the network
 
 void Engine::stem(const float* frame, float* out) {
+  ProfScope prof(prof_, 0, ProfOp::kStem);
   const Model& m = *model_;
   Conv2dParams p{};
   p.in_h = geo_.height;
@@ -276,8 +278,12 @@ void Engine::layer_step(size_t i, const float* x, float* y) {
   const uint32_t head = temporal ? state_.ring_head(i) : 0;
 
   // 1. expansion (causal 3d writes straight into its ring slot: the buffer holds conv inputs)
+  const size_t row = i + 1;
   float* ex = (temporal && !m.config.split_2plus1d) ? state_.ring_slot(i, head) : expand_.data();
-  gemm(l.expand_w, in_px, x, ex, nullptr, m.config.act);
+  {
+    ProfScope prof(prof_, row, ProfOp::kExpand);
+    gemm(l.expand_w, in_px, x, ex, nullptr, m.config.act);
+  }
 
   // 2. depthwise feature conv; channel sums feed the SE.
   DwConvParams p{};
@@ -303,13 +309,19 @@ void Engine::layer_step(size_t i, const float* x, float* y) {
     if (temporal) {
       float* slot = state_.ring_slot(i, head);
       const float* src = ex;
-      dwconv(p, &src, l.feat_w.data(), l.feat_b.data(), slot, nullptr);
+      {
+        ProfScope prof(prof_, row, ProfOp::kDepthwise);
+        dwconv(p, &src, l.feat_w.data(), l.feat_b.data(), slot, nullptr);
+      }
+      ProfScope prof(prof_, row, ProfOp::kTemporal);
       tconv(out_px, e, l.kt, frames, l.temp_w.data(), l.temp_b.data(), d, m.config.act, csum);
     } else {
+      ProfScope prof(prof_, row, ProfOp::kDepthwise);
       const float* src = ex;
       dwconv(p, &src, l.feat_w.data(), l.feat_b.data(), d, csum);
     }
   } else {
+    ProfScope prof(prof_, row, ProfOp::kDepthwise);
     if (temporal) {
       p.kt = l.kt;
       dwconv(p, frames, l.feat_w.data(), l.feat_b.data(), d, csum);
@@ -323,6 +335,7 @@ void Engine::layer_step(size_t i, const float* x, float* y) {
 
   // 3. squeeze-excitation (causal: cumulative pooling over frames seen so far)
   if (csum) {
+    ProfScope prof(prof_, row, ProfOp::kSqueezeExcite);
     const float inv = 1.f / float(out_px);
     float* z = z_.data();
     if (m.config.se == SeType::k2d) {
@@ -354,11 +367,16 @@ void Engine::layer_step(size_t i, const float* x, float* y) {
 
   // 4. projection (+ ReZero, folded) added to the skip path
   float* residual = nullptr;
-  skip_path(i, x, &residual);
+  {
+    ProfScope prof(prof_, row, ProfOp::kSkip);
+    skip_path(i, x, &residual);
+  }
+  ProfScope prof(prof_, row, ProfOp::kProject);
   gemm(l.project, out_px, d, y, residual, Act::kIdentity);
 }
 
 void Engine::classify(const float* pooled_mean, float* logits) {
+  ProfScope prof(prof_, 0, ProfOp::kClassifier);
   gemm(model_->cls_hidden, 1, pooled_mean, cls_hidden_.data(), nullptr,
        model_->config.classifier_act);
   gemm(model_->cls_logits, 1, cls_hidden_.data(), logits, nullptr, Act::kIdentity);
@@ -382,11 +400,14 @@ void Engine::step(const void* frames, bool is_uint8, size_t t, bool all_frames, 
       layer_step(i, x, y);
       std::swap(x, y);
     }
-    gemm(m.head, head_px, x, head_.data(), nullptr, m.config.act);
     float* hs = state_.head_sum();
-    k_.rowsum(head_px, head_c, head_.data(), csum_.data());
-    const float inv = 1.f / float(head_px);
-    for (size_t c = 0; c < head_c; ++c) hs[c] += csum_[c] * inv;
+    {
+      ProfScope prof(prof_, 0, ProfOp::kHead);
+      gemm(m.head, head_px, x, head_.data(), nullptr, m.config.act);
+      k_.rowsum(head_px, head_c, head_.data(), csum_.data());
+      const float inv = 1.f / float(head_px);
+      for (size_t c = 0; c < head_c; ++c) hs[c] += csum_[c] * inv;
+    }
     const float count = float(++state_.head_count());
     if (all_frames || f + 1 == t) {
       float* mean = gate_.data();  // head_c <= gate_ size (sized with max_e >= head_c)

@@ -17,6 +17,7 @@
 #include "kernels/scale/scale.h"
 #include "kernels/tconv/tconv.h"
 #include "runtime/model.h"
+#include "runtime/profiler.h"
 #include "runtime/stream_state.h"
 #include "runtime/thread_pool.h"
 
@@ -45,6 +46,7 @@ class Engine {
   uint32_t threads() const { return uint32_t(pool_.threads()); }
   StreamState& state() { return state_; }
   const Kernels& kernels() const { return k_; }
+  Profiler& profiler() { return prof_; }
 
   // Validate frames (finite values) before touching any state; throws std::invalid_argument.
   static void check_finite(const float* frames, size_t count);
@@ -82,6 +84,7 @@ class Engine {
   Kernels k_;
   ThreadPool pool_;
   StreamState state_;
+  Profiler prof_;
 
   // Scratch (floats), sized at construction for one frame.
   std::vector<float> frame_, act_a_, act_b_, expand_, feature_, residual_, pooled_;

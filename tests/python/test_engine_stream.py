@@ -190,3 +190,39 @@ def test_memory_is_constant_over_10000_frames(tmp_path, rng):
         engine.step(frames[i % 16])
     growth = _rss_kib() - before
     assert growth < 1024, f"RSS grew by {growth} KiB over 10,000 frames"
+
+
+def test_profile_accounts_for_every_layer(a0, rng):
+    _, model = a0
+    engine = movicore.Engine(model)
+    engine.set_profiling(True)
+    engine.step(_clip(rng, 3))
+    rows = engine.profile()
+    layers = {r["layer"] for r in rows}
+    assert {lp.name for lp in movicore.arch.layer_plan(model.config)} <= layers
+    assert {"stem", "expand", "depthwise", "project", "head", "classifier"} <= {r["op"] for r in rows}
+    assert all(r["seconds"] >= 0 and r["calls"] >= 1 for r in rows)
+    engine.set_profiling(False)
+    assert engine.profile() == []
+
+
+def test_two_engines_on_two_python_threads(a0, rng):
+    """The GIL is released: concurrent streams give the same results as sequential ones."""
+    import threading
+
+    _, model = a0
+    clips = [_clip(rng, 6) for _ in range(2)]
+    want = [movicore.Engine(model).step(c, all_frames=True) for c in clips]
+    got = [None, None]
+
+    def work(i):
+        e = movicore.Engine(model, threads=2)
+        got[i] = np.stack([e.step(f) for f in clips[i]])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=0, atol=1e-5 * np.abs(w).max())
