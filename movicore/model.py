@@ -9,7 +9,7 @@ import numpy as np
 
 from movicore import arch
 from movicore.fold import fold_for_engine
-from movicore.modelfile import ModelFile, read_model_file
+from movicore.modelfile import EnsembleFile, ModelFile, read_any_file
 
 
 class Model:
@@ -68,8 +68,70 @@ class Model:
                 f"{c.input_size}x{c.input_size}, file={self._file.path.name!r})")
 
 
-def load(path: str | os.PathLike[str]) -> Model:
+class EnsembleModel:
+    """An ensemble file loaded: its member :class:`Model` objects plus mode, weights and
+    phases. Pass it to :class:`movicore.Ensemble` (one per stream); see docs/ensembles.md."""
+
+    def __init__(self, file: EnsembleFile) -> None:
+        self._file = file
+        self._members = [Model(m) for m in file.members]
+
+    @property
+    def members(self) -> list[Model]:
+        return list(self._members)
+
+    @property
+    def mode(self) -> str:
+        return self._file.mode
+
+    @property
+    def weights(self) -> tuple[float, ...]:
+        return self._file.weights
+
+    @property
+    def phases(self) -> tuple[int, ...]:
+        return self._file.phases
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self._file.labels)
+
+    @property
+    def num_classes(self) -> int:
+        return self._members[0].num_classes
+
+    @property
+    def causal(self) -> bool:
+        return self._members[0].causal
+
+    @property
+    def input_size(self) -> tuple[int, int]:
+        return self._members[0].input_size
+
+    @property
+    def path(self) -> Path:
+        return self._file.path
+
+    @property
+    def parameter_count(self) -> int:
+        return sum(m.parameter_count for m in self._members)
+
+    def macs_per_frame(self, height: int | None = None, width: int | None = None) -> float:
+        """Average MACs per input frame: mean of the members (interleave) or their sum."""
+        macs = [m.macs_per_frame(height, width) for m in self._members]
+        return sum(macs) / len(macs) if self.mode == "interleave" else float(sum(macs))
+
+    def __repr__(self) -> str:
+        names = "+".join(f"{m.config.model_id}-{m.config.variant}" for m in self._members)
+        return (f"EnsembleModel({names}, mode={self.mode!r}, {self.num_classes} classes, "
+                f"file={self._file.path.name!r})")
+
+
+def load(path: str | os.PathLike[str]) -> Model | EnsembleModel:
     """Load and validate a ``.safetensors`` model file (numpy only, memory-mapped).
+
+    A single model gives a :class:`Model`; an ensemble file (``kind`` ``"ensemble"``) gives
+    an :class:`EnsembleModel` for :class:`movicore.Ensemble`.
 
     Raises
     ------
@@ -78,4 +140,7 @@ def load(path: str | os.PathLike[str]) -> Model:
     FileNotFoundError
         There is no such file.
     """
-    return Model(read_model_file(path))
+    file = read_any_file(path)
+    if isinstance(file, EnsembleFile):
+        return EnsembleModel(file)
+    return Model(file)

@@ -13,11 +13,21 @@ from movicore.reference.cost import count_macs, parameter_count
 from movicore.reference.tf_mapping import tf_checkpoint_to_state_dict
 
 if TYPE_CHECKING:
+    from movicore.reference.ensemble import (
+        Ensemble,
+        detach_ensemble_state,
+        ensemble_from_file,
+        ensemble_to_file,
+    )
     from movicore.reference.model import MoViNet, build, default_dropout, detach_state
     from movicore.reference.model_io import from_file, to_file
     from movicore.reference.tf_load import load_numpy_state_dict, load_tf_checkpoint
 
 _LAZY = {
+    "Ensemble": "movicore.reference.ensemble",
+    "detach_ensemble_state": "movicore.reference.ensemble",
+    "ensemble_from_file": "movicore.reference.ensemble",
+    "ensemble_to_file": "movicore.reference.ensemble",
     "MoViNet": "movicore.reference.model",
     "build": "movicore.reference.model",
     "default_dropout": "movicore.reference.model",
@@ -29,11 +39,15 @@ _LAZY = {
 }
 
 __all__ = [
+    "Ensemble",
     "MoViNet",
     "build",
     "count_macs",
     "default_dropout",
+    "detach_ensemble_state",
     "detach_state",
+    "ensemble_from_file",
+    "ensemble_to_file",
     "from_file",
     "load_numpy_state_dict",
     "load_tf_checkpoint",
