@@ -1,0 +1,93 @@
+"""Many streams on one model: frames/s per core for N concurrent video streams.
+
+``Engine.step_many`` (one call stepping N stream states) does not exist yet; these are the
+two baselines it has to beat:
+
+* ``sequential``: N engines sharing one :class:`movicore.Model`, stepped one after another
+  on the calling thread (one core);
+* ``threads``: the same N engines, each on its own Python thread (the engine releases the
+  GIL), so up to ``min(N, cores)`` cores work at once.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+from movicore.benchmark import measure
+from movicore.benchmark.frames import frame_pool
+
+MODES = ("sequential", "threads")
+
+
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def measure_streams(job: dict[str, Any]) -> dict[str, Any]:
+    """job: model_path, height, width, streams (N), mode, frames, warmup, seed."""
+    import movicore
+
+    n, mode = int(job["streams"]), job["mode"]
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    pool = frame_pool(job["height"], job["width"], job["seed"])
+    reset_ok = measure.reset_peak_rss()
+    base = measure.rss_mib()
+    model = movicore.load(job["model_path"])
+    engines = [movicore.Engine(model, threads=1, height=job["height"], width=job["width"])
+               for _ in range(n)]
+    warmup, frames = int(job["warmup"]), int(job["frames"])
+
+    def loop(engine: movicore.Engine, start: int, count: int, offset: int) -> None:
+        for i in range(start, start + count):
+            engine.step(pool[(i + offset) % len(pool)])
+
+    if mode == "sequential":
+        for i in range(warmup):
+            for s, e in enumerate(engines):
+                e.step(pool[(i + s) % len(pool)])
+        t0 = time.perf_counter()
+        for i in range(warmup, warmup + frames):
+            for s, e in enumerate(engines):
+                e.step(pool[(i + s) % len(pool)])
+        wall = time.perf_counter() - t0
+        cores_used = 1
+    else:
+        barrier = threading.Barrier(n + 1)
+        done = threading.Barrier(n + 1)
+
+        def worker(s: int) -> None:
+            loop(engines[s], 0, warmup, s)
+            barrier.wait()
+            loop(engines[s], warmup, frames, s)
+            done.wait()
+
+        threads = [threading.Thread(target=worker, args=(s,), daemon=True) for s in range(n)]
+        for t in threads:
+            t.start()
+        barrier.wait()
+        t0 = time.perf_counter()
+        done.wait()
+        wall = time.perf_counter() - t0
+        for t in threads:
+            t.join()
+        cores_used = min(n, _cores())
+    peak = measure.peak_rss_mib()
+    fps = n * frames / wall
+    return {
+        "kind": "streams", "mode": mode, "streams": n, "status": "ok",
+        "frames_per_stream": frames, "wall_s": wall, "fps_total": fps,
+        "cores_used": cores_used, "fps_per_core": fps / cores_used,
+        "ms_per_stream_frame": 1e3 * wall / (n * frames),
+        "state_bytes_total": int(sum(e.state_bytes for e in engines)),
+        "rss": {"baseline_mib": base, "peak_mib": peak,
+                "increment_mib": peak - base if reset_ok else None},
+        "logits_finite": bool(np.isfinite(engines[-1].step(pool[0])).all()),
+    }

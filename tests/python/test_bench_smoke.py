@@ -1,0 +1,95 @@
+"""Quick smoke checks of ``movicore bench`` and the ONNX stream export (CI: seconds)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+
+import numpy as np
+import pytest
+
+from movicore import arch
+from movicore.benchmark.models import random_model_tensors
+from movicore.cli.main import main
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+HAS_ORT = importlib.util.find_spec("onnxruntime") is not None
+HAS_ONNX = importlib.util.find_spec("onnx") is not None
+
+
+def _positive_finite(x: float) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x) and x > 0
+
+
+def test_random_model_tensors_match_architecture(seed: int) -> None:
+    from movicore import modelfile
+
+    config = arch.default_config("t0")
+    tensors = random_model_tensors(config, seed)
+    modelfile.validate_tensors(config, tensors)  # names, shapes, dtype, finite
+    var = tensors["stem.bn.running_var"]
+    assert var.min() > 0  # BN variance must stay positive for the fold
+    assert not np.array_equal(tensors["stem.conv.weight"],
+                              random_model_tensors(config, seed + 1)["stem.conv.weight"])
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="needs torch for the reference peer")
+def test_bench_cli_json(tmp_path, capsys) -> None:
+    out = tmp_path / "bench.json"
+    code = main(["bench", "t0", "--size", "64", "--frames", "5", "--warmup", "2",
+                 "--against", "torch", "--json", str(out), "--quiet"])
+    assert code == 0
+    report = json.loads(out.read_text())
+    assert report["schema"] == "movicore-bench/1"
+    assert report["model"]["model_id"] == "t0"
+    assert report["model"]["macs_per_frame"] == arch.count_macs(arch.default_config("t0"), 1,
+                                                                  64, 64)
+    assert report["versions"]["movicore"] and report["versions"]["numpy"]
+    assert report["host"]["isa"]
+    rows = {r["engine"]: r for r in report["results"]}
+    assert set(rows) == {"movicore", "torch"}
+    want_state = arch.state_bytes(arch.default_config("t0"), 64, 64)
+    for row in rows.values():
+        assert row["status"] == "ok", row
+        assert row["median_ms"]["min"] <= row["median_ms"]["median"] <= row["median_ms"]["max"]
+        for value in (row["median_ms"]["median"], row["p90_ms"]["median"], row["fps"],
+                      row["gflops"], row["floor_pct"]):
+            assert _positive_finite(value)
+        assert row["runs"][0]["ms_per_frame"]["n"] == 5
+        assert row["logits_finite"]
+        assert row["state_bytes"] == want_state
+        inc = row["rss_increment_mib"]
+        assert inc is None or math.isfinite(inc["median"])
+    assert _positive_finite(rows["movicore"]["time_ratio_vs"]["torch"])
+    assert "movicore" in capsys.readouterr().out
+
+
+def test_bench_cli_rejects_unknown_peer(capsys) -> None:
+    assert main(["bench", "t0", "--against", "tensorflow"]) == 1
+    assert "tensorflow" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not (HAS_TORCH and HAS_ORT and HAS_ONNX),
+                    reason="needs torch, onnx and onnxruntime")
+def test_onnx_export_matches_reference(tmp_path, rng, seed) -> None:
+    import torch
+
+    from movicore.reference import build
+    from movicore.reference.onnx_export import OnnxStream, export_stream_onnx
+    from movicore.reference.testing import randomize_weights
+
+    size = 48
+    model = randomize_weights(build("t0", "stream", 10), seed).eval()
+    path = export_stream_onnx(model, tmp_path / "t0.onnx", height=size, width=size)
+    assert not model.training  # the export must not flip the model to training mode
+    stream = OnnxStream(path, model.config, size, size)
+    state = model.init_state(1, size, size)
+    for _ in range(4):  # several frames: the state must be fed back correctly
+        x = rng.random((1, 1, size, size, 3), dtype=np.float32)
+        with torch.inference_mode():
+            want, state = model(torch.from_numpy(x), state)
+        got = stream.step(x)
+        np.testing.assert_allclose(got, want[0].numpy(), rtol=1e-4, atol=1e-4)
+    for name, value in state.items():
+        np.testing.assert_allclose(stream.state[name], value.numpy(), rtol=1e-4, atol=1e-5)
