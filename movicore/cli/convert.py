@@ -43,6 +43,11 @@ Labels: --labels FILE (UTF-8, one per line, count must equal the number of class
 otherwise the trainer checkpoint's labels, the official Kinetics-600 names for 600-class
 TF checkpoints, or class_0, class_1, ...
 
+Ensembles (docs/ensembles.md): --ensemble A.safetensors B.safetensors ... packs movicore
+model files (same classes, labels, causality and input size) into one ensemble file;
+--mode interleave (default: member i sees frames i, i+n, ...) or parallel (every member
+sees every frame); --weights w1,w2,... (normalised; default equal).
+
 The output is written atomically (temporary file + rename): a failed conversion leaves
 no partial file. An existing output is replaced only with --force.
 """
@@ -56,7 +61,7 @@ _FIRST_EXPAND = re.compile(r"(?:^|/)layer_with_weights-1/_expansion/_conv(?:/_co
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("src", metavar="SRC", help="checkpoint file, directory or prefix")
+    p.add_argument("src", metavar="SRC", nargs="?", help="checkpoint file, directory or prefix")
     p.add_argument("-o", "--output", required=True, metavar="OUT.safetensors",
                    help="model file to write")
     p.add_argument("--from", dest="source", choices=("auto", "torch", "tf"), default="auto",
@@ -84,6 +89,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-size", type=int, metavar="N",
                    help="default input height = width (default: the model's native size)")
     p.add_argument("-f", "--force", action="store_true", help="replace an existing output")
+    p.add_argument("--ensemble", nargs="+", metavar="MEMBER", help="pack these movicore model "
+                   "files into one ensemble file (instead of SRC)")
+    p.add_argument("--mode", choices=("interleave", "parallel"), default="interleave",
+                   help="ensemble mode (default: interleave)")
+    p.add_argument("--weights", metavar="W1,W2,...", help="ensemble member weights "
+                   "(default: equal)")
 
 
 def _note(msg: str) -> None:
@@ -309,7 +320,54 @@ def convert(args: argparse.Namespace) -> tuple[Path, arch.Config]:
     return out, config
 
 
+def convert_ensemble(args: argparse.Namespace) -> Path:
+    """Pack model files into one ensemble file (``--ensemble``)."""
+    from movicore import labels as labels_mod
+    from movicore import modelfile
+
+    out = Path(args.output)
+    if args.src is not None:
+        raise ValueError("give either SRC or --ensemble MEMBER..., not both")
+    if out.exists() and not args.force:
+        raise ValueError(f"{out} exists; pass --force to replace it")
+    if len(args.ensemble) < 2:
+        raise ValueError(f"--ensemble needs at least 2 model files, got {len(args.ensemble)}")
+    files = [modelfile.read_model_file(p) for p in args.ensemble]
+    weights = None
+    if args.weights is not None:
+        try:
+            weights = [float(w) for w in args.weights.split(",")]
+        except ValueError:
+            raise ValueError(f"--weights must be comma-separated numbers, got "
+                             f"{args.weights!r}") from None
+    if args.labels:
+        labels = labels_mod.read_labels_file(args.labels, files[0].config.num_classes)
+    else:
+        labels = list(files[0].labels)
+        for mf in files[1:]:
+            if list(mf.labels) != labels:
+                raise ValueError(f"{mf.path} has other labels than {files[0].path}; pass "
+                                 f"--labels FILE to set the ensemble's labels")
+    modelfile.write_ensemble_file(
+        out, [(mf.config, mf.tensors) for mf in files], labels, args.mode, weights, None,
+        {"source": ",".join(Path(p).name for p in args.ensemble),
+         "converter": "movicore convert --ensemble"})
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.ensemble:
+        out = convert_ensemble(args)
+        from movicore import modelfile
+
+        ef = modelfile.read_ensemble_file(out)
+        names = " + ".join(f"{c.model_id} {c.variant}" for c in ef.configs)
+        print(f"wrote {out}: ensemble of {names} ({ef.mode}, weights "
+              f"{', '.join(f'{w:.4g}' for w in ef.weights)}), {len(ef.labels)} classes, "
+              f"{ef.parameter_count:,} parameters, {out.stat().st_size:,} bytes")
+        return 0
+    if args.src is None:
+        raise ValueError("SRC is required (or --ensemble MEMBER...)")
     out, config = convert(args)
     size = out.stat().st_size
     print(f"wrote {out}: {config.model_id} {config.variant} ({config.conv_type}, "

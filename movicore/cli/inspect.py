@@ -24,7 +24,7 @@ _NAMES = {"a0": "A0", "a1": "A1", "a2": "A2", "a3": "A3", "a4": "A4", "a5": "A5"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", metavar="FILE", help="model file (.safetensors)")
+    p.add_argument("file", metavar="FILE", help="model or ensemble file (.safetensors)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--labels", type=int, default=5, metavar="N",
                    help="how many labels to show (default 5; -1 = all)")
@@ -34,7 +34,15 @@ def summary(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Everything ``inspect`` reports, as plain JSON-able values."""
     from movicore import modelfile
 
-    mf = modelfile.read_model_file(path)
+    f = modelfile.read_any_file(path)
+    if isinstance(f, modelfile.EnsembleFile):
+        return ensemble_summary(f)
+    return _model_summary(f)
+
+
+def _model_summary(mf: Any) -> dict[str, Any]:
+    from movicore import modelfile
+
     c = mf.config
     size = c.input_size
     tensors = arch.expected_tensors(c)
@@ -103,10 +111,78 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
     return "\n".join(f"{k + ':':<{width}} {v}" for k, v in lines)
 
 
+def ensemble_summary(ef: Any) -> dict[str, Any]:
+    """``inspect`` of an ensemble file: the shared facts plus one entry per member."""
+    from movicore import modelfile
+
+    members = []
+    for i, mf in enumerate(ef.members):
+        m = _model_summary(mf)
+        members.append({"index": i, "name": m["name"], "config": m["config"],
+                        "parameters": m["parameters"], "macs_per_frame": m["macs_per_frame"],
+                        "state_bytes": m["state_bytes"], "weight": ef.weights[i],
+                        "phase": ef.phases[i]})
+    macs = [m["macs_per_frame"] for m in members]
+    per_input = sum(macs) / len(macs) if ef.mode == "interleave" else sum(macs)
+    extra = {k: v for k, v in ef.metadata.items() if k not in modelfile.ENSEMBLE_RESERVED_KEYS}
+    return {
+        "file": str(ef.path),
+        "file_bytes": ef.path.stat().st_size,
+        "format": ef.metadata["format"],
+        "format_version": ef.format_version,
+        "kind": ef.kind,
+        "bn": ef.metadata["bn"],
+        "mode": ef.mode,
+        "weights": list(ef.weights),
+        "phases": list(ef.phases),
+        "members": members,
+        "parameters": sum(m["parameters"] for m in members),
+        "macs_per_input_frame": round(per_input),
+        "state_bytes": sum(m["state_bytes"] for m in members),
+        "labels": list(ef.labels),
+        "metadata": extra,
+    }
+
+
+def format_ensemble_text(s: dict[str, Any], n_labels: int = 5) -> str:
+    labels = s["labels"]
+    shown = labels if n_labels < 0 else labels[:n_labels]
+    more = f", ... ({len(labels)} total)" if len(shown) < len(labels) else ""
+    how = ("member i sees frames t with t % n == phase" if s["mode"] == "interleave"
+           else "every member sees every frame")
+    lines = [
+        ("file", f"{s['file']} ({s['file_bytes']:,} bytes)"),
+        ("format", f"{s['format']} v{s['format_version']} ({s['kind']}, BN {s['bn']})"),
+        ("mode", f"{s['mode']} ({how})"),
+        ("members", f"{len(s['members'])}"),
+    ]
+    for m in s["members"]:
+        c = m["config"]
+        lines.append((f"member {m['index']}", (
+            f"{m['name']} ({c['model_id']}, {c['variant']}, {c['conv_type']}, "
+            f"{c['input_size']}x{c['input_size']}), weight {m['weight']:.4g}, phase "
+            f"{m['phase']}, {m['parameters']:,} parameters, {_si(m['macs_per_frame'])} MACs "
+            f"per frame it sees")))
+    lines += [
+        ("classes", f"{len(labels)}"),
+        ("parameters", f"{s['parameters']:,} (all members)"),
+        ("MACs per frame", (f"{s['macs_per_input_frame']:,} "
+                            f"({_si(s['macs_per_input_frame'])}) per input frame, averaged "
+                            f"over the stream")),
+        ("stream state", f"{s['state_bytes']:,} bytes (all members)"),
+        ("labels", ", ".join(shown) + more),
+    ]
+    lines += [(f"meta {k}", v) for k, v in sorted(s["metadata"].items())]
+    width = max(len(k) for k, _ in lines) + 1
+    return "\n".join(f"{k + ':':<{width}} {v}" for k, v in lines)
+
+
 def run(args: argparse.Namespace) -> int:
     s = summary(args.file)
     if args.json:
         print(json.dumps(s, indent=2, ensure_ascii=False))
+    elif s["kind"] == "ensemble":
+        print(format_ensemble_text(s, args.labels))
     else:
         print(format_text(s, args.labels))
     return 0
