@@ -93,3 +93,24 @@ def test_onnx_export_matches_reference(tmp_path, rng, seed) -> None:
         np.testing.assert_allclose(got, want[0].numpy(), rtol=1e-4, atol=1e-4)
     for name, value in state.items():
         np.testing.assert_allclose(stream.state[name], value.numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("model_id", ["a0", "a3"])
+def test_kernel_calls_cover_every_mac(model_id) -> None:
+    """The per-layer estimate rebuilds the whole step: its MACs must equal arch.count_macs."""
+    from movicore.benchmark.layers import kernel_calls
+
+    config = arch.default_config(model_id)
+    calls = kernel_calls(config, 40, 48)
+    assert sum(c.macs for c in calls) == arch.count_macs(config, 1, 40, 48)
+    assert {c.op for c in calls} >= {"conv2d", "gemm", "dwconv", "tconv", "scale", "rowsum"}
+    calls[0].fn()  # the stem call runs (shapes accepted by the binding)
+
+
+def test_layer_breakdown_quick() -> None:
+    from movicore.benchmark.layers import breakdown
+
+    b = breakdown(arch.default_config("t0"), 32, 32, samples=2)
+    assert b["total_est_ms"] > 0 and math.isfinite(b["total_raw_ms"])
+    assert set(b["layers"]) >= {"stem", "head", "classifier", "block0_layer0"}
+    assert b["total_raw_ms"] >= b["total_est_ms"]
