@@ -69,6 +69,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="use the measured GEMM micro-kernel rate as the per-core peak")
     p.add_argument("--in-process", action="store_true",
                    help="run engines in this process (faster; RSS increments not meaningful)")
+    p.add_argument("--layers", type=int, default=0, metavar="TOP",
+                   help="also print a kernel-level per-layer time estimate (1 thread, "
+                        "(2+1)D stream models) with the TOP most expensive kernel calls")
     p.add_argument("--json", default=None, metavar="OUT", help="write the full report as JSON")
     p.add_argument("--plot", default=None, metavar="OUT.png", help="bar chart (matplotlib)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -92,6 +95,15 @@ def run(args: argparse.Namespace) -> int:
 
     result: dict[str, Any] = run_bench(settings, log=log)
     print(rep.format_table(result))
+    if args.layers > 0:
+        from movicore import arch
+        from movicore.benchmark.layers import breakdown, format_breakdown
+
+        m = result["model"]
+        b = breakdown(arch.Config.from_dict(m["config"]), m["height"], m["width"])
+        result["layers"] = b
+        print()
+        print(format_breakdown(b, args.layers))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(result, f, indent=1)
