@@ -301,6 +301,10 @@ def _split_header(header: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 def _parse_metadata(meta: Any) -> dict[str, Any]:
     if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
         raise ModelFormatError("__metadata__ must be a map of strings to strings")
+    if meta.get("kind") == KIND_ENSEMBLE:
+        raise ModelFormatError("unsupported kind 'ensemble' for a single model: this is an "
+                               "ensemble file; load it with movicore.load or "
+                               "modelfile.read_ensemble_file")
     missing = [k for k in REQUIRED_KEYS if k not in meta]
     if missing:
         raise ModelFormatError(f"__metadata__ is missing the keys {missing}")
@@ -314,10 +318,6 @@ def _parse_metadata(meta: Any) -> dict[str, Any]:
         hint = " (written by a newer movicore; upgrade)" if version > arch.FORMAT_VERSION else ""
         raise ModelFormatError(f"unsupported format_version {version}: this movicore reads "
                                f"version {arch.FORMAT_VERSION}{hint}")
-    if meta["kind"] == KIND_ENSEMBLE:
-        raise ModelFormatError("unsupported kind 'ensemble' for a single model: this is an "
-                               "ensemble file; load it with movicore.load or "
-                               "modelfile.read_ensemble_file")
     if meta["kind"] not in KINDS:
         raise ModelFormatError(f"unsupported kind {meta['kind']!r}, expected one of {KINDS}")
     if meta["bn"] != BN_LAYOUT:
@@ -584,6 +584,9 @@ def write_ensemble_file(path: str | os.PathLike[str],
 def _parse_ensemble_metadata(meta: Any) -> dict[str, Any]:
     if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
         raise ModelFormatError("__metadata__ must be a map of strings to strings")
+    if "kind" in meta and meta["kind"] != KIND_ENSEMBLE:
+        raise ModelFormatError(f"expected kind {KIND_ENSEMBLE!r}, got {meta['kind']!r} (a "
+                               f"single model file: use read_model_file or movicore.load)")
     missing = [k for k in ENSEMBLE_REQUIRED_KEYS if k not in meta]
     if missing:
         raise ModelFormatError(f"ensemble __metadata__ is missing the keys {missing}")
@@ -597,8 +600,6 @@ def _parse_ensemble_metadata(meta: Any) -> dict[str, Any]:
         hint = " (written by a newer movicore; upgrade)" if version > arch.FORMAT_VERSION else ""
         raise ModelFormatError(f"unsupported format_version {version}: this movicore reads "
                                f"version {arch.FORMAT_VERSION}{hint}")
-    if meta["kind"] != KIND_ENSEMBLE:
-        raise ModelFormatError(f"expected kind {KIND_ENSEMBLE!r}, got {meta['kind']!r}")
     if meta["bn"] != BN_LAYOUT:
         raise ModelFormatError(f"unsupported bn layout {meta['bn']!r}, expected {BN_LAYOUT!r}")
     members = _json_value(meta["members"], "members")
