@@ -165,7 +165,16 @@ struct PyEngine {
   std::mutex mutex;
 };
 
-py::array_t<float> engine_call(PyEngine& pe, const py::array& frames, bool all_frames, bool run) {
+size_t check_stream(PyEngine& pe, int64_t stream) {
+  if (stream < 0 || stream >= int64_t(pe.engine->streams())) {
+    throw std::out_of_range("stream " + std::to_string(stream) + " out of range (engine has " +
+                            std::to_string(pe.engine->streams()) + ")");
+  }
+  return size_t(stream);
+}
+
+py::array_t<float> engine_call(PyEngine& pe, const py::array& frames, bool all_frames, bool run,
+                               bool streams = false) {
   Engine& e = *pe.engine;
   const Geometry& g = e.geometry();
   if (frames.ndim() != 4 || frames.shape(1) != py::ssize_t(g.height) ||
@@ -177,6 +186,10 @@ py::array_t<float> engine_call(PyEngine& pe, const py::array& frames, bool all_f
   }
   const size_t t = size_t(frames.shape(0));
   if (t == 0) throw std::invalid_argument("frames: need at least one frame");
+  if (streams && t != e.streams()) {
+    throw std::invalid_argument("frames: expected one frame per stream (" +
+                                std::to_string(e.streams()) + "), got " + std::to_string(t));
+  }
   const bool is_u8 = frames.dtype().is(py::dtype::of<uint8_t>());
   if (!is_u8 && !frames.dtype().is(py::dtype::of<float>())) {
     throw std::invalid_argument("frames: dtype must be uint8 or float32");
@@ -185,7 +198,7 @@ py::array_t<float> engine_call(PyEngine& pe, const py::array& frames, bool all_f
     throw std::invalid_argument("frames: must be C-contiguous");
   }
   const size_t classes = e.model().config.num_classes;
-  py::array_t<float> out = all_frames && !run
+  py::array_t<float> out = (all_frames && !run) || streams
                                ? py::array_t<float>({py::ssize_t(t), py::ssize_t(classes)})
                                : py::array_t<float>(py::ssize_t(classes));
   const void* data = frames.data();
@@ -194,7 +207,9 @@ py::array_t<float> engine_call(PyEngine& pe, const py::array& frames, bool all_f
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(pe.mutex);
     if (!is_u8) Engine::check_finite(static_cast<const float*>(data), t * g.height * g.width * 3);
-    if (run) {
+    if (streams) {
+      e.step_streams(data, is_u8, dst);
+    } else if (run) {
       e.run_clip(data, is_u8, t, dst);
     } else {
       e.step(data, is_u8, t, all_frames, dst);
@@ -222,15 +237,24 @@ void bind_engine(py::module_& m) {
 
   py::class_<PyEngine>(m, "Engine")
       .def(py::init([](std::shared_ptr<Model> model, uint32_t height, uint32_t width,
-                       uint32_t threads) {
+                       uint32_t threads, uint32_t streams) {
              if (threads < 1 || threads > 256) {
                throw std::invalid_argument("threads must be in 1..256");
              }
              auto pe = std::make_unique<PyEngine>();
-             pe->engine = std::make_unique<Engine>(std::move(model), height, width, threads);
+             pe->engine =
+                 std::make_unique<Engine>(std::move(model), height, width, threads, streams);
              return pe;
            }),
-           py::arg("model"), py::arg("height"), py::arg("width"), py::arg("threads") = 1)
+           py::arg("model"), py::arg("height"), py::arg("width"), py::arg("threads") = 1,
+           py::arg("streams") = 1)
+      .def_property_readonly("streams", [](PyEngine& pe) { return pe.engine->streams(); })
+      .def(
+          "step_streams",
+          [](PyEngine& pe, const py::array& frames) {
+            return engine_call(pe, frames, false, false, true);
+          },
+          py::arg("frames"))
       .def(
           "step",
           [](PyEngine& pe, const py::array& frames, bool all_frames) {
@@ -242,12 +266,19 @@ void bind_engine(py::module_& m) {
             return engine_call(pe, frames, false, true);
           },
           py::arg("frames"))
-      .def("reset",
-           [](PyEngine& pe) {
-             py::gil_scoped_release release;
-             std::lock_guard<std::mutex> lock(pe.mutex);
-             pe.engine->reset();
-           })
+      .def(
+          "reset",
+          [](PyEngine& pe, int64_t stream) {
+            if (stream >= 0) check_stream(pe, stream);
+            py::gil_scoped_release release;
+            std::lock_guard<std::mutex> lock(pe.mutex);
+            if (stream < 0) {
+              pe.engine->reset();
+            } else {
+              pe.engine->state(size_t(stream)).reset();
+            }
+          },
+          py::arg("stream") = -1)
       .def_property_readonly("threads", [](PyEngine& pe) { return pe.engine->threads(); })
       .def(
           "set_profiling",
@@ -290,10 +321,12 @@ void bind_engine(py::module_& m) {
              }
              return out;
            })
-      .def("get_state",
-           [](PyEngine& pe) {
+      .def(
+          "get_state",
+           [](PyEngine& pe, int64_t stream) {
+             const size_t b = check_stream(pe, stream);
              std::lock_guard<std::mutex> lock(pe.mutex);
-             StreamState& s = pe.engine->state();
+             StreamState& s = pe.engine->state(b);
              py::dict out;
              for (size_t j = 0; j < s.tensors().size(); ++j) {
                const auto& t = s.tensors()[j];
@@ -309,12 +342,14 @@ void bind_engine(py::module_& m) {
                }
              }
              return out;
-           })
+           },
+           py::arg("stream") = 0)
       .def(
           "set_state",
-          [](PyEngine& pe, const py::dict& state) {
+          [](PyEngine& pe, const py::dict& state, int64_t stream) {
+            const size_t b = check_stream(pe, stream);
             std::lock_guard<std::mutex> lock(pe.mutex);
-            StreamState& s = pe.engine->state();
+            StreamState& s = pe.engine->state(b);
             const auto& specs = s.tensors();
             if (state.size() != specs.size()) {
               throw StateError("state has " + std::to_string(state.size()) +
@@ -356,7 +391,7 @@ void bind_engine(py::module_& m) {
             }
             for (size_t j = 0; j < specs.size(); ++j) s.import_tensor(j, arrays[j].data());
           },
-          py::arg("state"));
+          py::arg("state"), py::arg("stream") = 0);
 }
 
 }  // namespace py_bind

@@ -12,6 +12,8 @@ namespace {
 // Below this many multiply-adds a kernel call runs on one thread (sync costs more).
 constexpr size_t kMinParallelMacs = 1 << 16;
 constexpr size_t kTasksPerThread = 4;
+// Working-set budget of one batched layer call across streams (see tick()).
+constexpr size_t kBatchBytes = 384 * 1024;
 
 size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
 
@@ -29,16 +31,22 @@ Kernels::Kernels(uint64_t isa)
       gemm_name(get_gemm_kernel(isa).name) {}
 
 Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t width,
-               uint32_t threads)
+               uint32_t threads, uint32_t streams)
     : model_(std::move(model)),
       geo_(plan_geometry(*model_, height, width)),
       k_(cpu_isa()),
-      pool_(threads),
-      state_(*model_, geo_) {
+      pool_(threads) {
   if (height < 8 || width < 8 || height > 4096 || width > 4096) {
     throw std::invalid_argument("input size must be within 8..4096 pixels, got " +
                                 std::to_string(height) + "x" + std::to_string(width));
   }
+  if (streams < 1 || streams > 4096) {
+    throw std::invalid_argument("streams must be within 1..4096, got " + std::to_string(streams));
+  }
+  if (streams > 1 && !model_->config.causal) {
+    throw std::invalid_argument("several streams need a causal (stream) model");
+  }
+  for (uint32_t b = 0; b < streams; ++b) states_.emplace_back(*model_, geo_);
   const Model& m = *model_;
   size_t act = size_t(geo_.stem_h) * geo_.stem_w * m.stem_c;
   size_t ex = 0, feat = 0, res = 0, pooled = 0, max_e = m.head_c(), max_z = 0, max_r = 0;
@@ -55,19 +63,24 @@ Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t wid
     max_z = std::max<size_t>(max_z, l.se_in);
     max_r = std::max<size_t>(max_r, l.se_hidden);
   }
-  frame_.assign(size_t(height) * width * 3, 0.f);
-  act_a_.assign(act, 0.f);
-  act_b_.assign(act, 0.f);
-  expand_.assign(ex, 0.f);
-  feature_.assign(feat, 0.f);
-  residual_.assign(res, 0.f);
-  pooled_.assign(std::max<size_t>(pooled, 1), 0.f);
-  z_.assign(std::max<size_t>(max_z, 1), 0.f);
-  hidden_.assign(std::max<size_t>(max_r, 1), 0.f);
-  gate_.assign(max_e, 0.f);
-  csum_.assign(max_e, 0.f);
-  head_.assign(size_t(geo_.head_h) * geo_.head_w * m.head_c(), 0.f);
-  cls_hidden_.assign(m.cls_hidden.n, 0.f);
+  const size_t b = streams;
+  max_e_ = max_e;
+  max_z_ = std::max<size_t>(max_z, 1);
+  max_r_ = std::max<size_t>(max_r, 1);
+  frame_.assign(b * height * width * 3, 0.f);
+  act_a_.assign(b * act, 0.f);
+  act_b_.assign(b * act, 0.f);
+  expand_.assign(b * ex, 0.f);
+  feature_.assign(b * feat, 0.f);
+  residual_.assign(b * res, 0.f);
+  pooled_.assign(b * std::max<size_t>(pooled, 1), 0.f);
+  z_.assign(b * max_z_, 0.f);
+  hidden_.assign(b * max_r_, 0.f);
+  gate_.assign(b * max_e, 0.f);
+  csum_.assign(b * max_e, 0.f);
+  head_.assign(b * geo_.head_h * geo_.head_w * m.head_c(), 0.f);
+  head_mean_.assign(b * m.head_c(), 0.f);
+  cls_hidden_.assign(b * m.cls_hidden.n, 0.f);
   partial_.assign(pool_.threads() * kTasksPerThread * max_e, 0.f);
   prof_.configure(m.layers.size());
   pe_offset_.assign(m.layers.size(), 0);
@@ -93,7 +106,7 @@ void Engine::check_finite(const float* frames, size_t count) {
 }
 
 void Engine::load_frame(const void* frames, bool is_uint8, size_t index, float* dst) const {
-  const size_t n = frame_.size();
+  const size_t n = size_t(geo_.height) * geo_.width * 3;
   if (is_uint8) {
     const uint8_t* src = static_cast<const uint8_t*>(frames) + index * n;
     for (size_t i = 0; i < n; ++i) dst[i] = float(src[i]) / 255.f;
@@ -232,13 +245,13 @@ void Engine::stem(const float* frame, float* out) {
   conv2d(p, frame, m.stem_w.data(), m.stem_b.data(), out);
 }
 
-void Engine::se_gate(size_t i, const float* z, float* gate) {
+void Engine::se_gate(size_t i, size_t rows, const float* z, float* gate) {
   const LayerModel& l = model_->layers[i];
-  gemm(l.se_reduce, 1, z, hidden_.data(), nullptr, model_->config.act);
-  gemm(l.se_expand, 1, hidden_.data(), gate, nullptr, model_->config.gate);
+  gemm(l.se_reduce, rows, z, hidden_.data(), nullptr, model_->config.act);
+  gemm(l.se_expand, rows, hidden_.data(), gate, nullptr, model_->config.gate);
 }
 
-void Engine::skip_path(size_t i, const float* x, float** residual) {
+void Engine::skip_path(size_t i, size_t streams, const float* x, float** residual) {
   const LayerModel& l = model_->layers[i];
   const LayerGeometry& g = geo_.layers[i];
   const size_t out_px = size_t(g.out_h) * g.out_w;
@@ -247,7 +260,7 @@ void Engine::skip_path(size_t i, const float* x, float** residual) {
       *residual = const_cast<float*>(x);
       return;
     case SkipType::kProject:
-      gemm(l.skip_w, out_px, x, residual_.data(), nullptr, Act::kIdentity);
+      gemm(l.skip_w, streams * out_px, x, residual_.data(), nullptr, Act::kIdentity);
       break;
     case SkipType::kPoolProject: {
       AvgPoolParams p{};
@@ -260,32 +273,44 @@ void Engine::skip_path(size_t i, const float* x, float** residual) {
       p.stride = l.stride;
       p.pad_top = g.pool_pad_top;
       p.pad_left = g.pool_pad_left;
-      avgpool(p, x, pooled_.data());
-      gemm(l.skip_w, out_px, pooled_.data(), residual_.data(), nullptr, Act::kIdentity);
+      const size_t in_block = size_t(g.in_h) * g.in_w * l.in_c, out_block = out_px * l.in_c;
+      for (size_t b = 0; b < streams; ++b) {
+        avgpool(p, x + b * in_block, pooled_.data() + b * out_block);
+      }
+      gemm(l.skip_w, streams * out_px, pooled_.data(), residual_.data(), nullptr,
+           Act::kIdentity);
       break;
     }
   }
   *residual = residual_.data();
 }
 
-void Engine::layer_step(size_t i, const float* x, float* y) {
+void Engine::layer_step(size_t i, size_t b0, size_t streams, const float* x, float* y) {
   const Model& m = *model_;
   const LayerModel& l = m.layers[i];
   const LayerGeometry& g = geo_.layers[i];
   const size_t in_px = size_t(g.in_h) * g.in_w, out_px = size_t(g.out_h) * g.out_w;
   const size_t e = l.expand;
-  const bool temporal = state_.has_ring(i);
-  const uint32_t head = temporal ? state_.ring_head(i) : 0;
-
-  // 1. expansion (causal 3d writes straight into its ring slot: the buffer holds conv inputs)
+  const bool temporal = states_[b0].has_ring(i);
+  const bool ring_holds_input = temporal && !m.config.split_2plus1d;  // causal 3d
   const size_t row = i + 1;
-  float* ex = (temporal && !m.config.split_2plus1d) ? state_.ring_slot(i, head) : expand_.data();
+
+  // 1. expansion: one GEMM over every stream's pixels (causal 3d writes straight into the
+  // ring slots, since its buffer holds conv inputs).
   {
     ProfScope prof(prof_, row, ProfOp::kExpand);
-    gemm(l.expand_w, in_px, x, ex, nullptr, m.config.act);
+    if (ring_holds_input) {
+      for (size_t b = 0; b < streams; ++b) {
+        StreamState& st = states_[b0 + b];
+        gemm(l.expand_w, in_px, x + b * in_px * l.in_c, st.ring_slot(i, st.ring_head(i)),
+             nullptr, m.config.act);
+      }
+    } else {
+      gemm(l.expand_w, streams * in_px, x, expand_.data(), nullptr, m.config.act);
+    }
   }
 
-  // 2. depthwise feature conv; channel sums feed the SE.
+  // 2. depthwise feature conv per stream; channel sums feed the SE.
   DwConvParams p{};
   p.in_h = g.in_h;
   p.in_w = g.in_w;
@@ -299,87 +324,138 @@ void Engine::layer_step(size_t i, const float* x, float* y) {
   p.pad_top = g.pad_top;
   p.pad_left = g.pad_left;
   p.act = m.config.act;
-  float* d = feature_.data();
-  float* csum = m.config.se == SeType::kNone ? nullptr : csum_.data();
-  const float* frames[8];
-  if (temporal) {
-    for (uint32_t j = 0; j < l.kt; ++j) frames[j] = state_.ring_slot(i, head + 1 + j);
-  }
-  if (m.config.split_2plus1d) {
+  const bool se = m.config.se != SeType::kNone;
+  for (size_t b = 0; b < streams; ++b) {
+    StreamState& st = states_[b0 + b];
+    const uint32_t head = temporal ? st.ring_head(i) : 0;
+    const float* ex = ring_holds_input ? st.ring_slot(i, head) : expand_.data() + b * in_px * e;
+    float* d = feature_.data() + b * out_px * e;
+    float* csum = se ? csum_.data() + b * e : nullptr;
+    const float* frames[8];
     if (temporal) {
-      float* slot = state_.ring_slot(i, head);
-      const float* src = ex;
+      for (uint32_t j = 0; j < l.kt; ++j) frames[j] = st.ring_slot(i, head + 1 + j);
+    }
+    if (m.config.split_2plus1d && temporal) {
       {
         ProfScope prof(prof_, row, ProfOp::kDepthwise);
-        dwconv(p, &src, l.feat_w.data(), l.feat_b.data(), slot, nullptr);
+        dwconv(p, &ex, l.feat_w.data(), l.feat_b.data(), st.ring_slot(i, head), nullptr);
       }
       ProfScope prof(prof_, row, ProfOp::kTemporal);
       tconv(out_px, e, l.kt, frames, l.temp_w.data(), l.temp_b.data(), d, m.config.act, csum);
+    } else if (ring_holds_input) {
+      ProfScope prof(prof_, row, ProfOp::kDepthwise);
+      DwConvParams q = p;
+      q.kt = l.kt;
+      dwconv(q, frames, l.feat_w.data(), l.feat_b.data(), d, csum);
     } else {
       ProfScope prof(prof_, row, ProfOp::kDepthwise);
-      const float* src = ex;
-      dwconv(p, &src, l.feat_w.data(), l.feat_b.data(), d, csum);
+      dwconv(p, &ex, l.feat_w.data(), l.feat_b.data(), d, csum);
     }
-  } else {
-    ProfScope prof(prof_, row, ProfOp::kDepthwise);
-    if (temporal) {
-      p.kt = l.kt;
-      dwconv(p, frames, l.feat_w.data(), l.feat_b.data(), d, csum);
-    } else {
-      // Causal 3d with kt == 1 (or a 1-frame kernel): plain spatial conv.
-      const float* src = ex;
-      dwconv(p, &src, l.feat_w.data(), l.feat_b.data(), d, csum);
-    }
+    if (temporal) st.advance_ring(i);
   }
-  if (temporal) state_.advance_ring(i);
 
-  // 3. squeeze-excitation (causal: cumulative pooling over frames seen so far)
-  if (csum) {
+  // 3. squeeze-excitation (causal: cumulative pooling over the frames each stream has seen);
+  // the two FCs run once for all streams.
+  if (se) {
     ProfScope prof(prof_, row, ProfOp::kSqueezeExcite);
     const float inv = 1.f / float(out_px);
-    float* z = z_.data();
-    if (m.config.se == SeType::k2d) {
-      for (size_t c = 0; c < e; ++c) z[c] = csum[c] * inv;
-    } else {
-      float* sum = state_.pool_sum(i);
-      const float count = float(++state_.pool_count(i));
-      const bool concat = m.config.se == SeType::k2plus3d;
-      for (size_t c = 0; c < e; ++c) {
-        const float s = csum[c] * inv;
-        sum[c] += s;
-        z[c] = sum[c] / count;
-        if (concat) z[e + c] = s;
+    const size_t zin = l.se_in;
+    for (size_t b = 0; b < streams; ++b) {
+      StreamState& st = states_[b0 + b];
+      const float* csum = csum_.data() + b * e;
+      float* z = z_.data() + b * zin;
+      if (m.config.se == SeType::k2d) {
+        for (size_t c = 0; c < e; ++c) z[c] = csum[c] * inv;
+      } else {
+        float* sum = st.pool_sum(i);
+        const float count = float(++st.pool_count(i));
+        const bool concat = m.config.se == SeType::k2plus3d;
+        for (size_t c = 0; c < e; ++c) {
+          const float s = csum[c] * inv;
+          sum[c] += s;
+          z[c] = sum[c] / count;
+          if (concat) z[e + c] = s;
+        }
+      }
+      if (m.config.positional_encoding) {
+        const float pos = float(st.pe_count(i)++);
+        const size_t half = zin / 2;
+        const float* freq = pe_freq_.data() + pe_offset_[i];
+        for (size_t j = 0; j < half; ++j) {
+          const float angle = pos * freq[j];
+          z[j] += l.pos_scale * std::sin(angle);
+          z[half + j] += l.pos_scale * std::cos(angle);
+        }
       }
     }
-    if (m.config.positional_encoding) {
-      const float pos = float(state_.pe_count(i)++);
-      const size_t half = l.se_in / 2;
-      const float* freq = pe_freq_.data() + pe_offset_[i];
-      for (size_t j = 0; j < half; ++j) {
-        const float angle = pos * freq[j];
-        z[j] += l.pos_scale * std::sin(angle);
-        z[half + j] += l.pos_scale * std::cos(angle);
-      }
+    se_gate(i, streams, z_.data(), gate_.data());
+    for (size_t b = 0; b < streams; ++b) {
+      float* d = feature_.data() + b * out_px * e;
+      k_.scale(out_px, e, d, gate_.data() + b * e, d);
     }
-    se_gate(i, z, gate_.data());
-    k_.scale(out_px, e, d, gate_.data(), d);
   }
 
-  // 4. projection (+ ReZero, folded) added to the skip path
+  // 4. projection (+ ReZero, folded) added to the skip path, all streams at once
   float* residual = nullptr;
   {
     ProfScope prof(prof_, row, ProfOp::kSkip);
-    skip_path(i, x, &residual);
+    skip_path(i, streams, x, &residual);
   }
   ProfScope prof(prof_, row, ProfOp::kProject);
-  gemm(l.project, out_px, d, y, residual, Act::kIdentity);
+  gemm(l.project, streams * out_px, feature_.data(), y, residual, Act::kIdentity);
 }
 
-void Engine::classify(const float* pooled_mean, float* logits) {
+void Engine::classify(size_t rows, const float* pooled_mean, float* logits) {
   ProfScope prof(prof_, 0, ProfOp::kClassifier);
-  gemm(model_->cls_hidden, 1, pooled_mean, cls_hidden_.data(), nullptr,
+  gemm(model_->cls_hidden, rows, pooled_mean, cls_hidden_.data(), nullptr,
        model_->config.classifier_act);
-  gemm(model_->cls_logits, 1, cls_hidden_.data(), logits, nullptr, Act::kIdentity);
+  gemm(model_->cls_logits, rows, cls_hidden_.data(), logits, nullptr, Act::kIdentity);
+}
+
+void Engine::tick(float* logits) {
+  const Model& m = *model_;
+  const size_t streams = states_.size();
+  const size_t frame_px = size_t(geo_.height) * geo_.width * 3;
+  const size_t stem_block = size_t(geo_.stem_h) * geo_.stem_w * m.stem_c;
+  for (size_t b = 0; b < streams; ++b) {
+    stem(frame_.data() + b * frame_px, act_a_.data() + b * stem_block);
+  }
+  float* x = act_a_.data();
+  float* y = act_b_.data();
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    // Batch as many streams per kernel call as keep the layer's expanded activations within
+    // about L2 size: high-resolution layers go stream by stream (batching them thrashes the
+    // cache), low-resolution ones share every weight load across streams.
+    const LayerModel& l = m.layers[i];
+    const LayerGeometry& g = geo_.layers[i];
+    const size_t bytes = size_t(g.in_h) * g.in_w * l.expand * sizeof(float);
+    const size_t group = std::max<size_t>(1, std::min(streams, kBatchBytes / bytes));
+    const size_t in_block = size_t(g.in_h) * g.in_w * l.in_c;
+    const size_t out_block = size_t(g.out_h) * g.out_w * l.out_c;
+    for (size_t b0 = 0; b0 < streams; b0 += group) {
+      const size_t nb = std::min(group, streams - b0);
+      layer_step(i, b0, nb, x + b0 * in_block, y + b0 * out_block);
+    }
+    std::swap(x, y);
+  }
+  const size_t head_px = size_t(geo_.head_h) * geo_.head_w;
+  const size_t head_c = m.head_c();
+  {
+    ProfScope prof(prof_, 0, ProfOp::kHead);
+    gemm(m.head, streams * head_px, x, head_.data(), nullptr, m.config.act);
+    const float inv = 1.f / float(head_px);
+    for (size_t b = 0; b < streams; ++b) {
+      StreamState& st = states_[b];
+      float* hs = st.head_sum();
+      float* csum = csum_.data();
+      k_.rowsum(head_px, head_c, head_.data() + b * head_px * head_c, csum);
+      for (size_t c = 0; c < head_c; ++c) hs[c] += csum[c] * inv;
+      const float count = float(++st.head_count());
+      float* mean = head_mean_.data() + b * head_c;
+      for (size_t c = 0; c < head_c; ++c) mean[c] = hs[c] / count;
+    }
+  }
+  if (logits) classify(streams, head_mean_.data(), logits);
 }
 
 void Engine::step(const void* frames, bool is_uint8, size_t t, bool all_frames, float* logits) {
@@ -388,33 +464,26 @@ void Engine::step(const void* frames, bool is_uint8, size_t t, bool all_frames, 
     throw std::invalid_argument("step() needs a causal (stream) model; use run(clip) for base "
                                 "models");
   }
+  if (states_.size() != 1) {
+    throw std::invalid_argument("step() is for single-stream engines; use step_streams()");
+  }
   const size_t classes = m.config.num_classes;
-  const size_t head_px = size_t(geo_.head_h) * geo_.head_w;
-  const size_t head_c = m.head_c();
   for (size_t f = 0; f < t; ++f) {
     load_frame(frames, is_uint8, f, frame_.data());
-    stem(frame_.data(), act_a_.data());
-    float* x = act_a_.data();
-    float* y = act_b_.data();
-    for (size_t i = 0; i < m.layers.size(); ++i) {
-      layer_step(i, x, y);
-      std::swap(x, y);
-    }
-    float* hs = state_.head_sum();
-    {
-      ProfScope prof(prof_, 0, ProfOp::kHead);
-      gemm(m.head, head_px, x, head_.data(), nullptr, m.config.act);
-      k_.rowsum(head_px, head_c, head_.data(), csum_.data());
-      const float inv = 1.f / float(head_px);
-      for (size_t c = 0; c < head_c; ++c) hs[c] += csum_[c] * inv;
-    }
-    const float count = float(++state_.head_count());
-    if (all_frames || f + 1 == t) {
-      float* mean = gate_.data();  // head_c <= gate_ size (sized with max_e >= head_c)
-      for (size_t c = 0; c < head_c; ++c) mean[c] = hs[c] / count;
-      classify(mean, all_frames ? logits + f * classes : logits);
-    }
+    const bool out = all_frames || f + 1 == t;
+    tick(out ? (all_frames ? logits + f * classes : logits) : nullptr);
   }
+}
+
+void Engine::step_streams(const void* frames, bool is_uint8, float* logits) {
+  if (!model_->config.causal) {
+    throw std::invalid_argument("step_streams() needs a causal (stream) model");
+  }
+  const size_t frame_px = size_t(geo_.height) * geo_.width * 3;
+  for (size_t b = 0; b < states_.size(); ++b) {
+    load_frame(frames, is_uint8, b, frame_.data() + b * frame_px);
+  }
+  tick(logits);
 }
 
 }  // namespace mc

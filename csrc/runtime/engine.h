@@ -38,13 +38,17 @@ struct Kernels {
 
 class Engine {
  public:
+  // `streams` independent streams share the model and every kernel call: their frames are
+  // batched into one GEMM per pointwise layer (weights read once for all streams).
   // Throws std::invalid_argument for sizes the model cannot run.
-  Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t width, uint32_t threads);
+  Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t width, uint32_t threads,
+         uint32_t streams = 1);
 
   const Model& model() const { return *model_; }
   const Geometry& geometry() const { return geo_; }
   uint32_t threads() const { return uint32_t(pool_.threads()); }
-  StreamState& state() { return state_; }
+  uint32_t streams() const { return uint32_t(states_.size()); }
+  StreamState& state(size_t stream = 0) { return states_[stream]; }
   const Kernels& kernels() const { return k_; }
   Profiler& profiler() { return prof_; }
 
@@ -55,19 +59,27 @@ class Engine {
   // and write logits after the last frame (all_frames = false, logits: [classes]) or after
   // every frame (logits: [t][classes]).
   void step(const void* frames, bool is_uint8, size_t t, bool all_frames, float* logits);
-  // Non-causal models: whole clip of t frames -> logits [classes].
+  // Causal models: one frame for each stream (frames: [streams][height*width*3]) ->
+  // logits [streams][classes].
+  void step_streams(const void* frames, bool is_uint8, float* logits);
+  // Non-causal models: whole clip of t frames -> logits [classes] (single-stream engines).
   void run_clip(const void* frames, bool is_uint8, size_t t, float* logits);
-  void reset() { state_.reset(); }
+  void reset() {
+    for (auto& s : states_) s.reset();
+  }
 
  private:
-  struct LayerBuffers;
   void load_frame(const void* frames, bool is_uint8, size_t index, float* dst) const;
+  // One frame of every stream through the network (frames already in frame_); logits of
+  // every stream when `logits` is not null.
+  void tick(float* logits);
   void stem(const float* frame, float* out);
-  // One causal layer on one frame: x [in_h*in_w*in_c] -> y [out_h*out_w*out_c].
-  void layer_step(size_t i, const float* x, float* y);
-  void se_gate(size_t i, const float* z, float* gate);
-  void classify(const float* pooled_mean, float* logits);
-  void skip_path(size_t i, const float* x, float** residual);
+  // One causal layer, one frame for each of streams [b0, b0 + nb): x [nb][in_h*in_w*in_c] ->
+  // y [nb][out_h*out_w*out_c] (dense per-stream blocks).
+  void layer_step(size_t i, size_t b0, size_t nb, const float* x, float* y);
+  void se_gate(size_t i, size_t rows, const float* z, float* gate);
+  void classify(size_t rows, const float* pooled_mean, float* logits);
+  void skip_path(size_t i, size_t streams, const float* x, float** residual);
 
   // Parallel helpers (split rows over the pool when the work is large enough).
   void gemm(const PackedGemm& g, size_t m, const float* a, float* c, const float* residual,
@@ -83,12 +95,13 @@ class Engine {
   Geometry geo_;
   Kernels k_;
   ThreadPool pool_;
-  StreamState state_;
+  std::vector<StreamState> states_;
   Profiler prof_;
 
-  // Scratch (floats), sized at construction for one frame.
+  // Scratch (floats), sized at construction for one frame of every stream.
   std::vector<float> frame_, act_a_, act_b_, expand_, feature_, residual_, pooled_;
-  std::vector<float> z_, hidden_, gate_, csum_, head_, cls_hidden_;
+  std::vector<float> z_, hidden_, gate_, csum_, head_, head_mean_, cls_hidden_;
+  size_t max_e_ = 0, max_z_ = 0, max_r_ = 0;
   std::vector<float> partial_;  // per-thread channel sums
   std::vector<float> pe_freq_;  // per layer: se_in/2 frequencies (positional encoding)
   std::vector<size_t> pe_offset_;

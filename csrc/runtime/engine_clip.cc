@@ -12,12 +12,13 @@ namespace mc {
 void Engine::run_clip(const void* frames, bool is_uint8, size_t t, float* logits) {
   const Model& m = *model_;
   if (m.config.causal) {
-    state_.reset();
+    reset();
     step(frames, is_uint8, t, false, logits);
     return;
   }
+  // Non-causal engines are single-stream (checked at construction).
   size_t act = act_a_.size(), ex = expand_.size(), feat = feature_.size();
-  size_t max_e = csum_.size();
+  size_t max_e = max_e_;
   std::vector<float> xs(t * act), ys(t * act), es(t * ex), ss, ds(t * feat), cs(t * max_e);
   std::vector<float> zero(std::max(ex, feat), 0.f);
   if (m.config.split_2plus1d) ss.assign(t * feat, 0.f);
@@ -89,7 +90,7 @@ void Engine::run_clip(const void* frames, bool is_uint8, size_t t, float* logits
       }
       for (size_t c = 0; c < e; ++c) clip_mean[c] /= float(t);
       if (m.config.se == SeType::k3d) {
-        se_gate(i, clip_mean.data(), gate_.data());
+        se_gate(i, 1, clip_mean.data(), gate_.data());
       }
       for (size_t f = 0; f < t; ++f) {
         if (m.config.se != SeType::k3d) {
@@ -104,7 +105,7 @@ void Engine::run_clip(const void* frames, bool is_uint8, size_t t, float* logits
               z[c] = s;
             }
           }
-          se_gate(i, z, gate_.data());
+          se_gate(i, 1, z, gate_.data());
         }
         float* d = ds.data() + f * feat;
         k_.scale(out_px, e, d, gate_.data(), d);
@@ -112,7 +113,7 @@ void Engine::run_clip(const void* frames, bool is_uint8, size_t t, float* logits
     }
     for (size_t f = 0; f < t; ++f) {
       float* residual = nullptr;
-      skip_path(i, xs.data() + f * act, &residual);
+      skip_path(i, 1, xs.data() + f * act, &residual);
       gemm(l.project, out_px, ds.data() + f * feat, ys.data() + f * act, residual,
            Act::kIdentity);
     }
@@ -127,7 +128,7 @@ void Engine::run_clip(const void* frames, bool is_uint8, size_t t, float* logits
     for (size_t c = 0; c < head_c; ++c) sum[c] += csum_[c] / float(head_px);
   }
   for (size_t c = 0; c < head_c; ++c) sum[c] /= float(t);
-  classify(sum.data(), logits);
+  classify(1, sum.data(), logits);
 }
 
 }  // namespace mc

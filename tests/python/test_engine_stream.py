@@ -226,3 +226,30 @@ def test_two_engines_on_two_python_threads(a0, rng):
         t.join()
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=0, atol=1e-5 * np.abs(w).max())
+
+
+def test_step_many_equals_separate_engines(a0, rng):
+    _, model = a0
+    n, t = 5, 4
+    clips = [_clip(rng, t) for _ in range(n)]
+    want = np.stack([movicore.Engine(model).step(c, all_frames=True) for c in clips], axis=1)
+    multi = movicore.Engine(model, streams=n)
+    got = np.stack([multi.step_many(np.stack([c[f] for c in clips])) for f in range(t)])
+    np.testing.assert_allclose(got, want, rtol=0, atol=2e-5 * np.abs(want).max())
+    # per-stream snapshots equal the single-stream engine's
+    single = movicore.Engine(model)
+    single.step(clips[2])
+    s_multi, s_single = multi.state_dict(2), single.state_dict()
+    for k in s_single:
+        if k != "__meta__":
+            scale = max(1.0, float(np.abs(s_single[k]).max()))
+            np.testing.assert_allclose(s_multi[k], s_single[k], rtol=0, atol=1e-5 * scale)
+    multi.reset(stream=2)  # resetting one stream leaves the others
+    assert multi.state_dict(2)["state_head_pool_frame_count"][0] == 0
+    assert multi.state_dict(1)["state_head_pool_frame_count"][0] == t
+    with pytest.raises(ValueError, match="one frame per stream"):
+        multi.step_many(_clip(rng, n - 1))
+    with pytest.raises(ValueError, match="step_many"):
+        multi.step(_clip(rng, 1))
+    with pytest.raises(ValueError, match="stream"):
+        multi.state_dict(n)
