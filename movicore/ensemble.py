@@ -183,6 +183,15 @@ class Ensemble:
     def width(self) -> int:
         return self._engines[0].width
 
+    @property
+    def threads(self) -> int:
+        return self._engines[0].threads
+
+    @property
+    def state_bytes(self) -> int:
+        """Bytes of all members' stream states (the latest logits not counted)."""
+        return sum(e.state_bytes for e in self._engines)
+
     def macs_per_frame(self) -> float:
         """Average multiply-accumulates per input frame (interleave: mean of the members,
         parallel: their sum)."""
