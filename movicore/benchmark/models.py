@@ -61,8 +61,29 @@ def resolve_model(spec: str, workdir: str | os.PathLike[str], *, seed: int = 0
     if not path.exists():
         raise ValueError(f"MODEL must be a model file or one of {', '.join(MODEL_IDS)}; "
                          f"got {spec!r} (no such file)")
-    mf = modelfile.read_model_file(path)
+    mf = modelfile.read_any_file(path)
+    if isinstance(mf, modelfile.EnsembleFile):  # members share causality and input size
+        names = " + ".join(c.model_id for c in mf.configs)
+        mf_source = f"file {path} (ensemble {names}, {mf.mode})"
+        mf = mf.members[0]
+    else:
+        mf_source = f"file {path}"
     if not mf.config.causal:
         raise ValueError(f"{path}: the benchmark steps a stream frame by frame and needs a "
                          f"causal (stream) model, got variant {mf.config.variant!r}")
-    return path, mf.config, f"file {path}"
+    return path, mf.config, mf_source
+
+
+def is_ensemble(path: str | os.PathLike[str]) -> bool:
+    """True for an ensemble file (docs/ensembles.md); only movicore can run those."""
+    return isinstance(modelfile.read_any_file(path, check_finite=False), modelfile.EnsembleFile)
+
+
+def macs_per_input_frame(path: str | os.PathLike[str], config: arch.Config, size: int) -> int:
+    """MACs per input frame: the model's, or for an ensemble the mean of the members'
+    (interleave) or their sum (parallel)."""
+    f = modelfile.read_any_file(path, check_finite=False)
+    if not isinstance(f, modelfile.EnsembleFile):
+        return arch.count_macs(config, 1, size, size)
+    macs = [arch.count_macs(c, 1, size, size) for c in f.configs]
+    return round(sum(macs) / len(macs)) if f.mode == "interleave" else sum(macs)

@@ -38,8 +38,10 @@ class MovicoreRunner(Runner):
         import movicore
 
         self.model = movicore.load(job["model_path"])
-        self.engine = movicore.Engine(self.model, threads=job["threads"], height=job["height"],
-                                      width=job["width"])
+        kind = movicore.Ensemble if isinstance(self.model, movicore.EnsembleModel) else (
+            movicore.Engine)
+        self.engine = kind(self.model, threads=job["threads"], height=job["height"],
+                           width=job["width"])
         self.state_bytes = self.engine.state_bytes
         self.version = movicore.__version__
 

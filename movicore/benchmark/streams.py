@@ -41,7 +41,8 @@ def measure_streams(job: dict[str, Any]) -> dict[str, Any]:
     reset_ok = measure.reset_peak_rss()
     base = measure.rss_mib()
     model = movicore.load(job["model_path"])
-    engines = [movicore.Engine(model, threads=1, height=job["height"], width=job["width"])
+    kind = movicore.Ensemble if isinstance(model, movicore.EnsembleModel) else movicore.Engine
+    engines = [kind(model, threads=1, height=job["height"], width=job["width"])
                for _ in range(n)]
     warmup, frames = int(job["warmup"]), int(job["frames"])
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from movicore import arch
 from movicore.benchmark import measure
-from movicore.benchmark.models import resolve_model
+from movicore.benchmark.models import is_ensemble, macs_per_input_frame, resolve_model
 from movicore.benchmark.worker import RESULT_PREFIX, measure_job
 
 ENGINES = ("movicore", "torch", "onnxruntime", "litert")
@@ -157,7 +157,7 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
         workdir = Path(tmp)
         model_path, config, source = resolve_model(s.model, workdir, seed=s.seed)
         size = s.size or config.input_size
-        macs = arch.count_macs(config, 1, size, size)
+        macs = macs_per_input_frame(model_path, config, size)
         per_core = s.peak_gflops or DEFAULT_PEAK
         peak_source = "given" if s.peak_gflops else measure.PEAK_DERIVATION
         if s.measure_peak:
@@ -165,6 +165,8 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
             peak_source = "measured: movicore GEMM micro-kernel, cache-resident 192x128x256"
         engines = ["movicore", *[e for e in ENGINES[1:] if e in s.against]]
         skipped = {e: _availability(e, s, config, size) for e in engines}
+        if is_ensemble(model_path):
+            skipped.update(dict.fromkeys(engines[1:], "ensemble files run on movicore only"))
         onnx_path = s.onnx
         if "onnxruntime" in engines and skipped["onnxruntime"] is None and onnx_path is None:
             log(f"exporting {config.model_id} @{size} to ONNX ...")

@@ -270,3 +270,21 @@ def test_cli_convert_and_inspect(tmp_path, members, capsys):
     assert cli.main(["convert", paths[0], "--ensemble", *paths, "-o",
                      str(tmp_path / "both.safetensors")]) == 1
     assert "not both" in capsys.readouterr().err
+
+
+def test_bench_runs_ensemble_files(valid, tmp_path, members):
+    out = tmp_path / "bench.json"
+    code = cli.main(["bench", str(valid), "--frames", "3", "--warmup", "1", "--in-process",
+                     "--against", "torch", "--streams", "2", "--stream-frames", "2",
+                     "--json", str(out), "--quiet"])
+    assert code == 0
+    report = json.loads(out.read_text())
+    rows = {r["engine"]: r for r in report["results"]}
+    assert rows["movicore"]["status"] == "ok" and rows["movicore"]["logits_finite"]
+    assert rows["torch"]["status"] == "skipped" and "ensemble" in rows["torch"]["reason"]
+    # parallel: every member sees every frame, so the MACs per input frame add up.
+    assert report["model"]["macs_per_frame"] == sum(arch.count_macs(c, 1, 32, 32)
+                                                   for c, _ in members)
+    assert rows["movicore"]["state_bytes"] == sum(arch.state_bytes(c, 32, 32)
+                                                  for c, _ in members)
+    assert all(s["status"] == "ok" for s in report["streams"])
