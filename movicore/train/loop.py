@@ -43,13 +43,15 @@ class ClipSource(Protocol):
 class TrainOptions:
     epochs: int = 10
     batch_size: int = 16
-    lr: float = 2e-3
+    lr: float = 1e-3
     weight_decay: float = 0.05
     warmup_epochs: float = 1.0
     label_smoothing: float = 0.1
     clip_grad: float = 1.0  # max global grad norm; 0 = off
     frame_loss: float = 0.5  # weight of the per-frame loss (causal models); 0 = off
     warmup_frames: int = 4  # per-frame loss from this frame on
+    rezero_init: float | None = None  # set every ReZero scale before training (fresh models)
+    bn_momentum: float | None = 0.1  # torch convention; None keeps the model's (0.01 = TF)
     seed: int = 0
     threads: int = 2
     out_dir: str | None = None  # checkpoint.pt written here after every epoch
@@ -135,6 +137,12 @@ def evaluate(model: torch.nn.Module, source: ClipSource, batch_size: int = 32, *
             "loss": loss_sum / max(n, 1), "n": n, "confusion": conf}
 
 
+def seed_everything(seed: int, threads: int) -> None:
+    """Seed torch and fix the thread count (call before building the model: init is random)."""
+    torch.manual_seed(seed)
+    torch.set_num_threads(max(1, threads))
+
+
 def _log_default(line: str) -> None:
     import sys
 
@@ -154,9 +162,22 @@ def train_loop(model: torch.nn.Module, train: ClipSource, val: ClipSource | None
     if len(labels) != model.config.num_classes:
         raise ValueError(f"the data has {len(labels)} classes but the model has "
                          f"num_classes={model.config.num_classes}")
-    torch.manual_seed(opts.seed)
-    torch.set_num_threads(max(1, opts.threads))
+    seed_everything(opts.seed, opts.threads)  # dropout / stochastic depth draws
     model = model.to(memory_format=torch.channels_last_3d)  # faster depthwise convs on CPU
+    if opts.rezero_init is not None and not opts.resume:
+        # ReZero scales start at 0: the net is then a bag of frames, and on data where single
+        # frames carry no label information (movicore.data.synthetic) no gradient opens the
+        # temporal branches. A non-zero start lets temporal features learn from step 0.
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                if name.endswith(".rezero"):
+                    p.fill_(opts.rezero_init)
+    if opts.bn_momentum is not None:
+        # The official 0.99 (torch 0.01) needs thousands of steps before the running
+        # statistics used at evaluation are right; short CPU runs need a faster average.
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.momentum = opts.bn_momentum
 
     decay, no_decay = [], []
     for name, p in model.named_parameters():

@@ -101,3 +101,16 @@ def test_bad_arguments_raise() -> None:
         syn.render(0, [1], labels=[syn.NUM_CLASSES])
     with pytest.raises(ValueError, match="n must be"):
         syn.SyntheticActions(0, 0)
+
+
+def test_curriculum_clutter(seed: int) -> None:
+    """clutter=0 is the easy regime (black background, no distractors or noise); the
+    curriculum ramps to the full dataset, and the labels never depend on clutter."""
+    easy, le = syn.generate(6, seed, frames=4, size=32, clutter=0.0)
+    full, lf = syn.generate(6, seed, frames=4, size=32)
+    assert np.array_equal(le, lf)
+    assert (easy == 0).mean() > 0.6 and (full == 0).mean() < 0.2, f"seed={seed}"
+    ds = syn.SyntheticActions(10, seed, frames=4, size=32, fresh=True, curriculum=4)
+    assert [ds.clutter_at(e) for e in range(6)] == [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+    with pytest.raises(ValueError, match="clutter"):
+        syn.generate(1, seed, clutter=1.5)

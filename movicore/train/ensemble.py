@@ -1,0 +1,122 @@
+"""Training a temporal ensemble: n members trained independently, each on its own frame
+phase (member i sees frames i, i+n, ... of every clip in ``interleave`` mode), then packed
+into one ensemble file. See docs/ensembles.md.
+
+The paper trains the members independently ("We train two streaming MoViNets independently
+... and average their logits", arXiv 2103.11511 §1), so the loss is each member's own loss
+(``loop.clip_loss`` on its frames); the averaged logits are only evaluated, never trained.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from movicore.reference.model import MoViNet
+from movicore.train.loop import ClipSource, TrainOptions, TrainResult, to_input, train_loop
+
+
+class PhaseMember(MoViNet):
+    """A MoViNet that sees only frames ``phase, phase + period, ...`` of each clip it is
+    given (training and evaluation of one interleaved member on full-rate clips). Its
+    parameters and state_dict are those of the plain model."""
+
+    phase: int = 0
+    period: int = 1
+
+    @classmethod
+    def wrap(cls, model: MoViNet, phase: int, period: int) -> PhaseMember:
+        if not 0 <= phase < period:
+            raise ValueError(f"need 0 <= phase < period, got phase={phase}, period={period}")
+        model.__class__ = cls  # same layout: only forward changes
+        model.phase, model.period = int(phase), int(period)
+        return model  # type: ignore[return-value]
+
+    def forward(self, clip: torch.Tensor, state: Any = None, all_frames: bool = False
+                ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        return super().forward(clip[:, self.phase::self.period], state, all_frames)
+
+
+def plain(model: MoViNet) -> MoViNet:
+    """A plain :class:`MoViNet` with ``model``'s weights (for files and the ensemble)."""
+    out = MoViNet(model.config, dropout=model.dropout_rate)
+    out.load_state_dict(model.state_dict())
+    return out.eval()
+
+
+@torch.no_grad()
+def evaluate_ensemble(ensemble: torch.nn.Module, source: ClipSource,
+                      batch_size: int = 32) -> dict[str, float]:
+    """Top-1 / top-5 / loss of the ensemble's averaged final logits on ``source``."""
+    ensemble.eval()
+    n = correct = top5 = 0
+    loss_sum = 0.0
+    for clips, labels in source.batches(0, batch_size, shuffle=False):
+        logits, _ = ensemble(to_input(clips))
+        y = torch.from_numpy(np.asarray(labels, dtype=np.int64))
+        loss_sum += float(F.cross_entropy(logits, y, reduction="sum"))
+        correct += int((logits.argmax(1) == y).sum())
+        k = min(5, logits.shape[1])
+        top5 += int((logits.topk(k, 1).indices == y[:, None]).any(1).sum())
+        n += len(y)
+    return {"top1": correct / max(n, 1), "top5": top5 / max(n, 1),
+            "loss": loss_sum / max(n, 1), "n": n}
+
+
+@dataclasses.dataclass
+class EnsembleResult:
+    members: list[TrainResult]
+    member_val_top1: list[float]
+    ensemble_val: dict[str, float] | None
+    export: str | None
+
+
+def train_ensemble(models: list[MoViNet], train: ClipSource, val: ClipSource | None,
+                   opts: TrainOptions, labels: list[str] | None = None,
+                   mode: str = "interleave", export: str | None = None) -> EnsembleResult:
+    """Train each member with :func:`train_loop` on its own phase, then evaluate and export
+    the ensemble of the members' best weights.
+
+    Member i uses seed ``opts.seed + i`` and writes ``opts.out_dir/member{i}/checkpoint.pt``
+    and ``opts.out_dir/member{i}.safetensors``; the ensemble goes to ``export``.
+    """
+    from movicore.reference.ensemble import Ensemble, ensemble_to_file
+
+    if len(models) < 2:
+        raise ValueError(f"an ensemble needs at least 2 members, got {len(models)}")
+    if mode not in ("interleave", "parallel"):
+        raise ValueError(f"mode must be interleave or parallel, got {mode!r}")
+    labels = list(labels if labels is not None else train.labels)
+    n = len(models)
+    results, best = [], []
+    for i, model in enumerate(models):
+        phase, period = (i, n) if mode == "interleave" else (0, 1)
+        member = PhaseMember.wrap(model, phase, period)
+        out = Path(opts.out_dir) if opts.out_dir else None
+        mopts = dataclasses.replace(
+            opts, seed=opts.seed + i,
+            out_dir=str(out / f"member{i}") if out else None,
+            export=str(out / f"member{i}.safetensors") if out else None,
+            resume=None)
+        log = opts.log or (lambda line: None)
+        log(f"member {i + 1}/{n} ({model.config.model_id}, "
+            + (f"frames {phase}::{period})" if mode == "interleave" else "all frames)"))
+        res = train_loop(member, train, val, mopts, labels)
+        member.load_state_dict(res.best_state)
+        results.append(res)
+        best.append(plain(member))
+    ens = Ensemble(best, mode=mode).eval()
+    ens_val = None
+    if val is not None:
+        ens_val = evaluate_ensemble(ens, val, batch_size=max(opts.batch_size, 16))
+    if export:
+        Path(export).parent.mkdir(parents=True, exist_ok=True)
+        ensemble_to_file(ens, export, labels, {"source": "movicore train --ensemble"})
+    member_top1 = [r.best_top1 for r in results]
+    return EnsembleResult(results, member_top1, ens_val, export)
+
