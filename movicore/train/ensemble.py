@@ -3,15 +3,16 @@ phase (member i sees frames i, i+n, ... of every clip in ``interleave`` mode), t
 into one ensemble file. See docs/ensembles.md.
 
 The paper trains the members independently ("We train two streaming MoViNets independently
-... and average their logits", arXiv 2103.11511 §1), so the loss is each member's own loss
-(``loop.clip_loss`` on its frames); the averaged logits are only evaluated, never trained.
+... and average their logits", arXiv 2103.11511 §1), so each member is trained by
+``train_loop`` on its own frames (a :class:`PhaseSource`) with its own loss
+(``loop.clip_loss``); the averaged logits are only evaluated, never trained.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -21,29 +22,27 @@ from movicore.reference.model import MoViNet
 from movicore.train.loop import ClipSource, TrainOptions, TrainResult, to_input, train_loop
 
 
-class PhaseMember(MoViNet):
-    """A MoViNet that sees only frames ``phase, phase + period, ...`` of each clip it is
-    given (training and evaluation of one interleaved member on full-rate clips). Its
-    parameters and state_dict are those of the plain model."""
+class PhaseSource:
+    """A clip source showing only frames ``phase, phase + period, ...`` of another source's
+    clips: the data one interleaved member sees (half the frame rate for a pair)."""
 
-    phase: int = 0
-    period: int = 1
-
-    @classmethod
-    def wrap(cls, model: MoViNet, phase: int, period: int) -> PhaseMember:
+    def __init__(self, source: ClipSource, phase: int, period: int) -> None:
         if not 0 <= phase < period:
             raise ValueError(f"need 0 <= phase < period, got phase={phase}, period={period}")
-        model.__class__ = cls  # same layout: only forward changes
-        model.phase, model.period = int(phase), int(period)
-        return model  # type: ignore[return-value]
+        self.source, self.phase, self.period = source, int(phase), int(period)
+        self.labels = list(source.labels)
 
-    def forward(self, clip: torch.Tensor, state: Any = None, all_frames: bool = False
-                ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        return super().forward(clip[:, self.phase::self.period], state, all_frames)
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def batches(self, epoch: int, batch_size: int, shuffle: bool = False
+                ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for clips, labels in self.source.batches(epoch, batch_size, shuffle):
+            yield np.ascontiguousarray(clips[:, self.phase::self.period]), labels
 
 
 def plain(model: MoViNet) -> MoViNet:
-    """A plain :class:`MoViNet` with ``model``'s weights (for files and the ensemble)."""
+    """A copy of ``model``'s architecture and weights in eval mode (for the ensemble)."""
     out = MoViNet(model.config, dropout=model.dropout_rate)
     out.load_state_dict(model.state_dict())
     return out.eval()
@@ -96,7 +95,6 @@ def train_ensemble(models: list[MoViNet], train: ClipSource, val: ClipSource | N
     results, best = [], []
     for i, model in enumerate(models):
         phase, period = (i, n) if mode == "interleave" else (0, 1)
-        member = PhaseMember.wrap(model, phase, period)
         out = Path(opts.out_dir) if opts.out_dir else None
         mopts = dataclasses.replace(
             opts, seed=opts.seed + i,
@@ -106,10 +104,11 @@ def train_ensemble(models: list[MoViNet], train: ClipSource, val: ClipSource | N
         log = opts.log or (lambda line: None)
         log(f"member {i + 1}/{n} ({model.config.model_id}, "
             + (f"frames {phase}::{period})" if mode == "interleave" else "all frames)"))
-        res = train_loop(member, train, val, mopts, labels)
-        member.load_state_dict(res.best_state)
+        res = train_loop(model, PhaseSource(train, phase, period),
+                         None if val is None else PhaseSource(val, phase, period), mopts, labels)
+        model.load_state_dict(res.best_state)
         results.append(res)
-        best.append(plain(member))
+        best.append(plain(model))
     ens = Ensemble(best, mode=mode).eval()
     ens_val = None
     if val is not None:
