@@ -31,10 +31,10 @@ Kernels::Kernels(uint64_t isa)
       gemm_name(get_gemm_kernel(isa).name) {}
 
 Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t width,
-               uint32_t threads, uint32_t streams)
+               uint32_t threads, uint32_t streams, uint64_t isa)
     : model_(std::move(model)),
       geo_(plan_geometry(*model_, height, width)),
-      k_(cpu_isa()),
+      k_(isa),
       pool_(threads) {
   if (height < 8 || width < 8 || height > 4096 || width > 4096) {
     throw std::invalid_argument("input size must be within 8..4096 pixels, got " +

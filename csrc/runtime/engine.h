@@ -41,8 +41,9 @@ class Engine {
   // `streams` independent streams share the model and every kernel call: their frames are
   // batched into one GEMM per pointwise layer (weights read once for all streams).
   // Throws std::invalid_argument for sizes the model cannot run.
+  // `isa` caps the kernel variants (tests compare ISAs within one process).
   Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t width, uint32_t threads,
-         uint32_t streams = 1);
+         uint32_t streams = 1, uint64_t isa = cpu_isa());
 
   const Model& model() const { return *model_; }
   const Geometry& geometry() const { return geo_; }
