@@ -81,7 +81,8 @@ def train_ensemble(models: list[MoViNet], train: ClipSource, val: ClipSource | N
     """Train each member with :func:`train_loop` on its own phase, then evaluate and export
     the ensemble of the members' best weights.
 
-    Member i uses seed ``opts.seed + i`` and writes ``opts.out_dir/member{i}/checkpoint.pt``
+    Member i uses seed ``opts.seed + i`` and ``ceil(opts.warmup_frames / n)`` (interleave:
+    the per-frame loss starts at the same time in the clip as for a full-rate model); it writes ``opts.out_dir/member{i}/checkpoint.pt``
     and ``opts.out_dir/member{i}.safetensors``; the ensemble goes to ``export``.
     """
     from movicore.reference.ensemble import Ensemble, ensemble_to_file
@@ -96,8 +97,10 @@ def train_ensemble(models: list[MoViNet], train: ClipSource, val: ClipSource | N
     for i, model in enumerate(models):
         phase, period = (i, n) if mode == "interleave" else (0, 1)
         out = Path(opts.out_dir) if opts.out_dir else None
+        # The per-frame loss starts at the same time point as for one full-rate model.
+        warm = -(-opts.warmup_frames // period)
         mopts = dataclasses.replace(
-            opts, seed=opts.seed + i,
+            opts, seed=opts.seed + i, warmup_frames=warm,
             out_dir=str(out / f"member{i}") if out else None,
             export=str(out / f"member{i}.safetensors") if out else None,
             resume=None)
