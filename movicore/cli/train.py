@@ -17,6 +17,11 @@ Writes OUT/checkpoint.pt after every epoch and the best model to OUT/best.safete
 
   movicore train --synthetic --model t0 --variant stream --size 64 --frames 16 \\
       --train-clips 4000 --epochs 8 --seed 0 --out runs/demo
+
+--ensemble N trains N members of --model independently, member i on frames i, i+N, ...
+of every clip (--ensemble-mode interleave; parallel: every frame), with seeds seed+i,
+and writes OUT/member{i}.safetensors and the ensemble file OUT/ensemble.safetensors (or
+--export); see docs/ensembles.md.
 """
 
 
@@ -67,6 +72,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     r.add_argument("--export", help="best model file (default OUT/best.safetensors)")
     r.add_argument("--resume", metavar="CKPT", help="continue from OUT/checkpoint.pt")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    e = p.add_argument_group("temporal ensemble")
+    e.add_argument("--ensemble", type=int, nargs="?", const=2, default=None, metavar="N",
+                   help="train an ensemble of N members (default 2), see above")
+    e.add_argument("--ensemble-mode", choices=("interleave", "parallel"),
+                   default="interleave", help="frames per member (default interleave)")
 
 
 def _sources(args: argparse.Namespace) -> tuple:
@@ -108,6 +118,10 @@ def run(args: argparse.Namespace) -> int:
                         resume=args.resume, max_steps=args.max_steps,
                         rezero_init=None if args.init else args.rezero_init,
                         progress=not args.quiet and sys.stderr.isatty())
+    if args.ensemble is not None:
+        from movicore.train.ensemble import run_cli
+
+        return run_cli(args, model, train, val, opts, labels)
     res = train_loop(model, train, val, opts, labels)
     print(f"best val top-1 {res.best_top1:.4f} (epoch {res.best_epoch + 1}), {res.steps} steps "
           f"in {res.seconds:.0f} s; model: {opts.export}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -20,6 +21,12 @@ import torch.nn.functional as F
 
 from movicore.reference.model import MoViNet
 from movicore.train.loop import ClipSource, TrainOptions, TrainResult, to_input, train_loop
+
+
+def _stderr(line: str) -> None:
+    import sys
+
+    print(line, file=sys.stderr, flush=True)
 
 
 class PhaseSource:
@@ -104,7 +111,7 @@ def train_ensemble(models: list[MoViNet], train: ClipSource, val: ClipSource | N
             out_dir=str(out / f"member{i}") if out else None,
             export=str(out / f"member{i}.safetensors") if out else None,
             resume=None)
-        log = opts.log or (lambda line: None)
+        log = opts.log or _stderr
         log(f"member {i + 1}/{n} ({model.config.model_id}, "
             + (f"frames {phase}::{period})" if mode == "interleave" else "all frames)"))
         res = train_loop(model, PhaseSource(train, phase, period),
@@ -122,3 +129,33 @@ def train_ensemble(models: list[MoViNet], train: ClipSource, val: ClipSource | N
     member_top1 = [r.best_top1 for r in results]
     return EnsembleResult(results, member_top1, ens_val, export)
 
+
+
+def run_cli(args: Any, first: MoViNet, train: ClipSource, val: ClipSource | None,
+            opts: TrainOptions, labels: list[str]) -> int:
+    """``movicore train --ensemble N``: build members 1..N-1 like ``first`` (seeds
+    seed+i), train them all, print member and ensemble validation accuracy."""
+    from movicore.train.loop import seed_everything
+    from movicore.train.model_init import make_model
+
+    n = int(args.ensemble)
+    if n < 2:
+        raise ValueError(f"--ensemble needs at least 2 members, got {n}")
+    if args.resume:
+        raise ValueError("--resume is not supported with --ensemble (members are trained "
+                         "one after the other; rerun, or resume a member with plain train)")
+    models = [first]
+    for i in range(1, n):
+        seed_everything(args.seed + i, args.threads)  # independent initialisation
+        models.append(make_model(args.model, args.variant, len(labels), size=args.size,
+                                 init=args.init, num_classes=args.num_classes,
+                                 dropout=args.dropout, stochastic_depth=args.stochastic_depth))
+    export = args.export or str(Path(args.out) / "ensemble.safetensors")
+    res = train_ensemble(models, train, val, dataclasses.replace(opts, export=None), labels,
+                         mode=args.ensemble_mode, export=export)
+    members = ", ".join(f"{t:.4f}" for t in res.member_val_top1)
+    ens = (f"ensemble val top-1 {res.ensemble_val['top1']:.4f}" if res.ensemble_val
+           else "no validation set")
+    print(f"members' best val top-1 (each on its own frames): {members}; {ens}; "
+          f"{sum(r.steps for r in res.members)} steps; ensemble: {export}")
+    return 0

@@ -52,3 +52,19 @@ def test_train_pair_exports_a_working_ensemble(tmp_path, seed):
         want, _ = ref(torch.from_numpy(x[None]))
     got = movicore.Ensemble(movicore.load(out)).run(x)
     assert float(np.abs(got - want[0].numpy()).max()) <= 1e-4 * float(want.abs().max())
+
+
+def test_cli_train_ensemble(tmp_path, capsys):
+    from movicore.cli.main import main
+
+    code = main(["train", "--synthetic", "--model", "t0", "--size", "32", "--frames", "6",
+                 "--train-clips", "8", "--val-clips", "8", "--epochs", "1", "--max-steps", "1",
+                 "--batch-size", "8", "--threads", "1", "--out", str(tmp_path), "--quiet",
+                 "--ensemble"])
+    assert code == 0
+    out = capsys.readouterr()
+    assert "ensemble val top-1" in out.out and "member 2/2" in out.err
+    em = movicore.load(tmp_path / "ensemble.safetensors")
+    assert isinstance(em, movicore.EnsembleModel) and em.mode == "interleave"
+    assert main(["train", "--synthetic", "--out", str(tmp_path), "--ensemble", "1"]) == 1
+    assert "at least 2" in capsys.readouterr().err
