@@ -203,11 +203,13 @@ def default_config(model_id: str, variant: str = "stream", num_classes: int = 60
     _check_choice("model_id", model_id, MODEL_IDS)
     _check_choice("variant", variant, VARIANTS)
     if variant == "base":
-        cfg: dict[str, Any] = dict(causal=False, conv_type="3d", se_type="3d", activation="swish",
-                                   gate="sigmoid", positional_encoding=False)
+        cfg: dict[str, Any] = {"causal": False, "conv_type": "3d", "se_type": "3d",
+                               "activation": "swish", "gate": "sigmoid",
+                               "positional_encoding": False}
     else:
-        cfg = dict(causal=True, conv_type="2plus1d", se_type="2plus3d", activation="hard_swish",
-                   gate="hard_sigmoid", positional_encoding=model_id in ("a3", "a4", "a5"))
+        cfg = {"causal": True, "conv_type": "2plus1d", "se_type": "2plus3d",
+               "activation": "hard_swish", "gate": "hard_sigmoid",
+               "positional_encoding": model_id in ("a3", "a4", "a5")}
     cfg.update(model_id=model_id, variant=variant, num_classes=num_classes,
                classifier_activation="swish", input_size=SPECS[model_id].size)
     cfg.update(overrides)

@@ -174,7 +174,7 @@ class Engine:
     def load_state_dict(self, state: dict[str, Any], stream: int = 0) -> None:
         """Restore a snapshot; a state of another model or input size raises ``ValueError``."""
         if not isinstance(state, dict):
-            raise ValueError(f"state must be a dict from state_dict(), got {type(state).__name__}")
+            raise TypeError(f"state must be a dict from state_dict(), got {type(state).__name__}")
         tensors = dict(state)
         meta = tensors.pop(_META_KEY, None)
         if meta is not None and meta != self._meta():

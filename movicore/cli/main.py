@@ -14,9 +14,8 @@ import pkgutil
 import sys
 from types import ModuleType
 
-from movicore.errors import MovicoreError
-
 import movicore.cli as _pkg
+from movicore.errors import MovicoreError
 
 
 def _commands() -> dict[str, ModuleType]:

@@ -38,7 +38,7 @@ def _flags(d: Path) -> list[str]:
 
 def _check(model: movicore.Model, d: Path) -> dict[str, float]:
     clip = np.load(d / "input_clip.npy")[0]
-    t, h, w, _ = clip.shape
+    _, h, w, _ = clip.shape
     engine = movicore.Engine(model, height=h, width=w)
     want_clip = np.load(d / "clip_logits.npy")[0]
     errs = {}

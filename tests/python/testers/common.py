@@ -28,7 +28,7 @@ def require(kernel: dict) -> None:
 def act_ref(x: np.ndarray, act: str) -> np.ndarray:
     """Float64 definitions (official MoViNet formulas)."""
     x = x.astype(np.float64)
-    relu6 = lambda v: np.clip(v, 0.0, 6.0)  # noqa: E731
+    relu6 = lambda v: np.clip(v, 0.0, 6.0)
     if act == "identity":
         return x
     if act == "relu":
