@@ -3,8 +3,8 @@
 #   1. python -m mypy.stubtest movicore._core (allowlist .ci/stubtest-allowlist.txt)
 #   2. the `_kernels` class of the stub vs the runtime submodule movicore._core._kernels:
 #      same function names, same parameter names (from pybind11's signature docstrings).
-# Uses whichever `movicore` the current python imports: run it outside the repo to check an
-# installed wheel (CI does), or from the repo root after tools/dev_build.sh.
+# Uses whichever `movicore` the current python imports: from the repo root after an editable
+# install or tools/dev_build.sh, from elsewhere to check an installed wheel.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=${PYTHON:-python}
@@ -15,9 +15,11 @@ import ast
 import re
 from pathlib import Path
 
+import movicore
 from movicore import _core
 
-stub_path = Path(_core.__file__).with_name("_core.pyi")
+# Beside the package's Python files (an editable install keeps only the .so in site-packages).
+stub_path = Path(movicore.__file__).with_name("_core.pyi")
 tree = ast.parse(stub_path.read_text())
 cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "_kernels")
 stub: dict[str, list[str] | None] = {}  # function -> parameter names; constant -> None
