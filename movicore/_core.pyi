@@ -1,0 +1,96 @@
+# Type stubs for the compiled extension movicore._core (private; csrc/python/bind_*.cc).
+# A new binding needs its stub here in the same commit: CI runs tools/check_stubs.sh
+# (mypy.stubtest for the module, a name/parameter check for the _kernels submodule).
+import builtins
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+# bind_errors.cc
+class StateError(ValueError): ...
+
+# bind_cpu.cc
+def cpu_info() -> dict[str, Any]:
+    """Detected CPU features, the ISA dispatch uses, compiler and build type."""
+
+# bind_engine.cc
+class Model:
+    def __init__(self, spec: dict[str, Any]) -> None: ...
+    @property
+    def num_layers(self) -> int: ...
+    @property
+    def causal(self) -> bool: ...
+    @property
+    def packed_bytes(self) -> int: ...
+
+class Engine:
+    def __init__(self, model: Model, height: int, width: int, threads: int = 1) -> None: ...
+    def step(self, frames: NDArray[Any], all_frames: bool = False) -> NDArray[np.float32]: ...
+    def run(self, frames: NDArray[Any]) -> NDArray[np.float32]: ...
+    def reset(self) -> None: ...
+    @property
+    def threads(self) -> int: ...
+    @property
+    def state_bytes(self) -> int: ...
+    @property
+    def gemm_kernel(self) -> str: ...
+    def state_spec(self) -> list[tuple[str, list[int], str]]: ...
+    def get_state(self) -> dict[str, NDArray[Any]]: ...
+    def set_state(self, state: Mapping[str, ArrayLike]) -> None: ...
+
+# bind_kernels.cc: the submodule movicore._core._kernels. A one-file stub cannot declare a
+# submodule, so it is a class of static methods here (same attribute access, same types);
+# stubtest skips it (.ci/stubtest-allowlist.txt) and tools/check_stubs.sh compares it instead.
+class _kernels:
+    @staticmethod
+    def ops() -> builtins.list[str]:
+        """Names of the kernel ops with bindings."""
+    @staticmethod
+    def list(op: str) -> builtins.list[dict[str, Any]]:
+        """Variants of `op`: name, isa, supported, reference, selected, tile_m, tile_n."""
+
+    # One block per csrc/python/kernels/bind_<op>.cc, in file-name order.
+    # bind_act.cc
+    @staticmethod
+    def run_act(name: str, x: ArrayLike, act: str) -> NDArray[np.float32]: ...
+
+    # bind_gemm.cc
+    GEMM_NR: int
+    @staticmethod
+    def pack_gemm(w: ArrayLike, bias: ArrayLike | None = None) -> NDArray[np.float32]: ...
+    @staticmethod
+    def run_gemm(
+        name: str,
+        a: ArrayLike,
+        w: ArrayLike,
+        bias: ArrayLike | None = None,
+        residual: ArrayLike | None = None,
+        act: str = "identity",
+    ) -> NDArray[np.float32]: ...
+    @staticmethod
+    def run_gemm_strided(
+        name: str,
+        m: int,
+        n: int,
+        k: int,
+        a: ArrayLike,
+        a_stride: int,
+        packed: ArrayLike,
+        c: NDArray[np.float32],
+        c_stride: int,
+        residual: ArrayLike | None = None,
+        r_stride: int = 0,
+        act: str = "identity",
+    ) -> None: ...
+
+    # bind_rowsum.cc
+    @staticmethod
+    def run_rowsum(name: str, x: ArrayLike) -> NDArray[np.float32]: ...
+
+    # bind_scale.cc
+    @staticmethod
+    def run_scale(
+        name: str, x: ArrayLike, s: ArrayLike, in_place: bool = False
+    ) -> NDArray[np.float32]: ...
