@@ -20,7 +20,8 @@ Decode VIDEO (anything FFmpeg reads; needs movicore[video]), resize the short si
 model size and center-crop, then stream the frames one by one through movicore.Engine.
 Prints the top-k classes every N frames and at the end; optional PNG plot of the class
 probabilities over time (needs matplotlib) and JSON output.
-Default model: the embedded synthetic-motion demo model (10 classes).
+Default model: the embedded synthetic-motion demo model (10 classes). An ensemble file
+(docs/ensembles.md) runs as movicore.Ensemble.
 """
 
 
@@ -50,7 +51,7 @@ def load_model(path: str | None, labels_path: str | None = None) -> tuple[Any, l
     if not p.is_file():
         raise ValueError(f"model file not found: {p}")
     model = movicore.load(p)
-    n = model.config.num_classes
+    n = model.num_classes
     if labels_path:
         lp = Path(labels_path)
         if not lp.is_file():
@@ -65,6 +66,22 @@ def load_model(path: str | None, labels_path: str | None = None) -> tuple[Any, l
         raise ValueError(f"model/label mismatch: {p.name} has {n} classes but {source} has "
                          f"{len(labels)} labels")
     return model, labels
+
+
+def model_name(model: Any) -> tuple[str, str]:
+    """(model id, variant); an ensemble's ids joined with '+'."""
+    members = getattr(model, "members", None)
+    if members:
+        return "+".join(m.config.model_id for m in members), members[0].config.variant
+    return model.config.model_id, model.config.variant
+
+
+def make_engine(model: Any, threads: int, size: int) -> Any:
+    """``movicore.Engine``, or ``movicore.Ensemble`` for an ensemble file."""
+    import movicore
+
+    kind = movicore.Ensemble if isinstance(model, movicore.EnsembleModel) else movicore.Engine
+    return kind(model, threads=threads, height=size, width=size)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -85,7 +102,6 @@ def fmt_top(top: list[tuple[str, float]]) -> str:
 # --------------------------------------------------------------------------- command
 
 def run(args: argparse.Namespace) -> int:
-    import movicore
     from movicore.data.video import iter_frames, probe
     from movicore.train.progress import Progress
 
@@ -94,9 +110,10 @@ def run(args: argparse.Namespace) -> int:
                          f"{args.every}, {args.stride}")
     info = probe(args.video)  # clear errors for missing / unreadable / codec / no stream
     model, labels = load_model(args.model, args.labels)
-    size = model.config.input_size
-    engine = movicore.Engine(model, threads=args.threads, height=size, width=size)
-    causal = model.config.causal
+    size = model.input_size[0]
+    engine = make_engine(model, args.threads, size)
+    causal = model.causal
+    model_id, variant = model_name(model)
     fps = info.fps / args.stride if info.fps else 0.0
     total = -(-info.frames // args.stride) if info.frames else 0
     if args.max_frames:
@@ -106,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     timeline: list[dict[str, Any]] = []
     out = sys.stdout if args.json != "-" else sys.stderr
     print(f"{Path(args.video).name}: {info.width}x{info.height} {info.codec} {info.fps:.2f} fps;"
-          f" model {model.config.model_id}-{model.config.variant} {size}x{size}, "
+          f" model {model_id}-{variant} {size}x{size}, "
           f"{len(labels)} classes", file=out)
     with Progress(total, "classify", unit="frames",
                   enabled=not args.quiet and sys.stderr.isatty()) as bar:
@@ -129,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     n = len(probs) if causal else len(frames)
     print(f"final ({n} frames): " + fmt_top(final), file=out)
     result = {"video": str(args.video), "model": str(model.path),
-              "model_id": model.config.model_id, "variant": model.config.variant,
+              "model_id": model_id, "variant": variant,
               "input_size": size, "stride": args.stride, "fps": fps, "frames": n,
               "labels": labels, "top_k": args.top, "timeline": timeline,
               "final": [{"label": a, "probability": b} for a, b in final]}

@@ -288,3 +288,36 @@ def test_bench_runs_ensemble_files(valid, tmp_path, members):
     assert rows["movicore"]["state_bytes"] == sum(arch.state_bytes(c, 32, 32)
                                                   for c, _ in members)
     assert all(s["status"] == "ok" for s in report["streams"])
+
+
+def test_classify_runs_ensemble_files(tmp_path, rng, capsys, members):
+    pytest.importorskip("av")
+    from movicore.cli.classify import softmax
+    from movicore.data.video import iter_frames
+
+    pair = tmp_path / "pair.safetensors"
+    modelfile.write_ensemble_file(pair, members, LABELS)
+    em = movicore.load(pair)
+    size = em.input_size[0]
+    video = tmp_path / "v.avi"
+    frames = rng.integers(0, 255, (6, size, size, 3), dtype=np.uint8)
+    import av
+
+    with av.open(str(video), mode="w") as c:
+        s = c.add_stream("mpeg4", rate=10)
+        s.width = s.height = size
+        s.pix_fmt = "yuv420p"
+        for f in frames:
+            for pkt in s.encode(av.VideoFrame.from_ndarray(f, format="rgb24")):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    assert cli.main(["classify", str(video), "--model", str(pair), "--json", "-",
+                     "--every", "0", "--quiet", "--top", "3"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["model_id"] == "t0+a0" and res["frames"] == 6
+    decoded = np.stack(list(iter_frames(video, size=size)))
+    want = softmax(movicore.Ensemble(em).step(decoded))
+    best = int(np.argmax(want))
+    assert res["final"][0]["label"] == em.labels[best]
+    assert res["final"][0]["probability"] == pytest.approx(float(want[best]), rel=1e-5)
