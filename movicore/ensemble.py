@@ -338,8 +338,14 @@ class Ensemble:
                 raise ValueError(f"state['latest_logits'][{i}]: expected {self.num_classes} "
                                  f"values, got {x.shape}")
             rows.append(x.copy())
-        for e, s in zip(self._engines, members):
-            e.load_state_dict(s)
+        before = [e.state_dict() for e in self._engines]
+        try:
+            for e, s in zip(self._engines, members):
+                e.load_state_dict(s)
+        except Exception:
+            for e, s in zip(self._engines, before):  # all or nothing
+                e.load_state_dict(s)
+            raise
         self._t = int(t)
         self._latest = rows
 

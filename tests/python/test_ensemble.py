@@ -158,6 +158,14 @@ def test_state_dict_round_trip(pair, rng):
     np.testing.assert_array_equal(other.step(clip[3:], all_frames=True), want)
     with pytest.raises(ValueError, match="another ensemble"):
         movicore.Ensemble(list(models), mode="parallel").load_state_dict(snap)
+    # A bad member state leaves the whole ensemble as it was.
+    fresh = movicore.Ensemble(list(models))
+    bad = dict(snap, members=[snap["members"][0], snap["members"][0]])
+    with pytest.raises(ValueError):
+        fresh.load_state_dict(bad)
+    assert fresh.frame_index == 0
+    np.testing.assert_array_equal(fresh.step(clip, all_frames=True),
+                                  movicore.Ensemble(list(models)).step(clip, all_frames=True))
 
 
 @pytest.mark.parametrize("mode", ["interleave", "parallel"])
