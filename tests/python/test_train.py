@@ -105,3 +105,34 @@ def test_label_count_mismatch_is_an_error(seed: int) -> None:
     data = SyntheticActions(4, seed, frames=4, size=16)
     with pytest.raises(ValueError, match="classes"):
         train_loop(_tiny(classes=3), data, None, TrainOptions(epochs=1, progress=False))
+
+
+def test_cli_train_synthetic_and_video_folder(tmp_path: Path, rng: np.random.Generator,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from movicore.cli.main import main
+
+    common = ["--size", "16", "--frames", "4", "--epochs", "1", "--batch-size", "4",
+              "--threads", "1", "--quiet", "--warmup-frames", "1"]
+    assert main(["train", "--synthetic", "--train-clips", "8", "--val-clips", "10",
+                 "--out", str(tmp_path / "syn"), *common]) == 0
+    mf = modelfile.read_model_file(tmp_path / "syn" / "best.safetensors")
+    assert mf.labels == list(CLASSES) and mf.config.input_size == 16
+    assert "best val top-1" in capsys.readouterr().out
+
+    pytest.importorskip("av")
+    from test_video import write_video
+
+    for name in ("a", "b"):
+        (tmp_path / "vids" / name).mkdir(parents=True)
+        for i in range(3):
+            frames = rng.integers(0, 255, (5, 20, 24, 3), dtype=np.uint8)
+            write_video(tmp_path / "vids" / name / f"{i}.avi", frames)
+    assert main(["train", "--data", str(tmp_path / "vids"), "--val-fraction", "0.34",
+                 "--out", str(tmp_path / "vid"), *common]) == 0
+    assert modelfile.read_model_file(tmp_path / "vid" / "best.safetensors").labels == ["a", "b"]
+    ft = ["train", "--data", str(tmp_path / "vids"), "--init",
+          str(tmp_path / "syn" / "best.safetensors"), "--num-classes", "2",
+          "--out", str(tmp_path / "ft"), *common]
+    assert main(ft) == 0
+    assert main(["train", "--data", str(tmp_path / "nope"), *common]) == 1
+    assert "not found" in capsys.readouterr().err
