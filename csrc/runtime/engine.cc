@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -15,10 +14,6 @@ constexpr size_t kMinParallelMacs = 1 << 16;
 constexpr size_t kTasksPerThread = 4;
 // Working-set budget of one batched layer call across streams (see tick()).
 constexpr size_t kBatchBytes = 384 * 1024;
-// Layers whose expanded input is larger than this run expansion + depthwise fused in bands
-// of at most kBandBytes of expanded rows, so the expanded activations never leave L2.
-constexpr size_t kFuseBytes = 256 * 1024;
-constexpr size_t kBandBytes = 96 * 1024;
 
 size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
 
@@ -86,30 +81,7 @@ Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t wid
   head_.assign(b * geo_.head_h * geo_.head_w * m.head_c(), 0.f);
   head_mean_.assign(b * m.head_c(), 0.f);
   cls_hidden_.assign(b * m.cls_hidden.n, 0.f);
-  // Band plan of the fused expansion + depthwise (2+1)D layers.
-  band_rows_.assign(m.layers.size(), 0);
-  size_t max_bands = pool_.threads() * kTasksPerThread;
-  // MOVICORE_FUSE=0 turns band fusion off (A/B benchmarks; results are identical up to
-  // float rounding).
-  const char* fuse_env = std::getenv("MOVICORE_FUSE");
-  const bool fuse = !(fuse_env && std::string(fuse_env) == "0");
-  for (size_t i = 0; i < m.layers.size() && m.config.split_2plus1d && fuse; ++i) {
-    const auto& l = m.layers[i];
-    const auto& g = geo_.layers[i];
-    const size_t row_bytes = size_t(g.in_w) * l.expand * sizeof(float);
-    if (size_t(g.in_h) * row_bytes <= kFuseBytes) continue;
-    size_t rows = 1;  // output rows per band: largest whose input rows fit kBandBytes
-    while (rows < g.out_h && (rows * l.stride + l.kh) * row_bytes <= kBandBytes) ++rows;
-    if (pool_.threads() > 1) {  // at least two bands per thread for balance
-      rows = std::min(rows, std::max<size_t>(1, g.out_h / (2 * pool_.threads())));
-    }
-    band_rows_[i] = uint32_t(rows);
-    const size_t in_rows = std::min<size_t>(g.in_h, (rows - 1) * l.stride + l.kh);
-    band_stride_ = std::max(band_stride_, in_rows * g.in_w * l.expand);
-    max_bands = std::max(max_bands, div_up(g.out_h, rows));
-  }
-  band_.assign(pool_.threads() * band_stride_, 0.f);
-  partial_.assign(max_bands * max_e, 0.f);
+  partial_.assign(pool_.threads() * kTasksPerThread * max_e, 0.f);
   prof_.configure(m.layers.size());
   pe_offset_.assign(m.layers.size(), 0);
   if (m.config.positional_encoding) {
@@ -323,10 +295,9 @@ void Engine::layer_step(size_t i, size_t b0, size_t streams, const float* x, flo
   const bool ring_holds_input = temporal && !m.config.split_2plus1d;  // causal 3d
   const size_t row = i + 1;
 
-  const bool fused = band_rows_[i] > 0;
   // 1. expansion: one GEMM over every stream's pixels (causal 3d writes straight into the
-  // ring slots, since its buffer holds conv inputs). Fused layers expand band by band below.
-  if (!fused) {
+  // ring slots, since its buffer holds conv inputs).
+  {
     ProfScope prof(prof_, row, ProfOp::kExpand);
     if (ring_holds_input) {
       for (size_t b = 0; b < streams; ++b) {
@@ -364,13 +335,8 @@ void Engine::layer_step(size_t i, size_t b0, size_t streams, const float* x, flo
     if (temporal) {
       for (uint32_t j = 0; j < l.kt; ++j) frames[j] = st.ring_slot(i, head + 1 + j);
     }
-    if (fused) {
-      ProfScope prof(prof_, row, ProfOp::kExpandDepthwise);
-      fused_expand_depthwise(i, x + b * in_px * l.in_c, temporal ? st.ring_slot(i, head) : d,
-                             temporal ? nullptr : csum);
-    }
     if (m.config.split_2plus1d && temporal) {
-      if (!fused) {
+      {
         ProfScope prof(prof_, row, ProfOp::kDepthwise);
         dwconv(p, &ex, l.feat_w.data(), l.feat_b.data(), st.ring_slot(i, head), nullptr);
       }
@@ -381,7 +347,7 @@ void Engine::layer_step(size_t i, size_t b0, size_t streams, const float* x, flo
       DwConvParams q = p;
       q.kt = l.kt;
       dwconv(q, frames, l.feat_w.data(), l.feat_b.data(), d, csum);
-    } else if (!fused) {
+    } else {
       ProfScope prof(prof_, row, ProfOp::kDepthwise);
       dwconv(p, &ex, l.feat_w.data(), l.feat_b.data(), d, csum);
     }
@@ -437,51 +403,6 @@ void Engine::layer_step(size_t i, size_t b0, size_t streams, const float* x, flo
   }
   ProfScope prof(prof_, row, ProfOp::kProject);
   gemm(l.project, streams * out_px, feature_.data(), y, residual, Act::kIdentity);
-}
-
-void Engine::fused_expand_depthwise(size_t i, const float* x, float* out, float* channel_sum) {
-  const Model& m = *model_;
-  const LayerModel& l = m.layers[i];
-  const LayerGeometry& g = geo_.layers[i];
-  const size_t e = l.expand, rows = band_rows_[i];
-  const size_t bands = div_up(g.out_h, rows);
-  pool_.parallel_for(bands, [&](size_t t, size_t tid) {
-    const size_t oy0 = t * rows, oy1 = std::min<size_t>(g.out_h, oy0 + rows);
-    // Input rows the band's windows touch, clipped to the frame (outside = zero padding).
-    const ptrdiff_t first = ptrdiff_t(oy0 * l.stride) - ptrdiff_t(g.pad_top);
-    const size_t iy0 = size_t(std::max<ptrdiff_t>(0, first));
-    const size_t iy1 = std::min<size_t>(g.in_h, (oy1 - 1) * l.stride + l.kh - g.pad_top);
-    float* band = band_.data() + tid * band_stride_;
-    k_.gemm((iy1 - iy0) * g.in_w, e, l.in_c, x + iy0 * g.in_w * l.in_c, l.in_c,
-            l.expand_w.packed.data(), band, e, nullptr, e, m.config.act);
-    // The band is a frame of (iy1 - iy0) rows starting at row iy0: shift the padding instead
-    // of the pointer.
-    DwConvParams q{};
-    q.in_h = uint32_t(iy1 - iy0);
-    q.in_w = g.in_w;
-    q.channels = uint32_t(e);
-    q.out_h = g.out_h;
-    q.out_w = g.out_w;
-    q.kt = 1;
-    q.kh = l.kh;
-    q.kw = l.kw;
-    q.stride = l.stride;
-    q.pad_top = uint32_t(g.pad_top + iy0);
-    q.pad_left = g.pad_left;
-    q.oy_begin = uint32_t(oy0);
-    q.oy_end = uint32_t(oy1);
-    q.act = m.config.act;
-    const float* frame = band;
-    k_.dwconv(&q, &frame, l.feat_w.data(), l.feat_b.data(), out,
-              channel_sum ? partial_.data() + t * e : nullptr);
-  });
-  if (channel_sum) {
-    std::memcpy(channel_sum, partial_.data(), e * sizeof(float));
-    for (size_t t = 1; t < bands; ++t) {
-      const float* s = partial_.data() + t * e;
-      for (size_t c = 0; c < e; ++c) channel_sum[c] += s[c];
-    }
-  }
 }
 
 void Engine::classify(size_t rows, const float* pooled_mean, float* logits) {

@@ -79,9 +79,6 @@ class Engine {
   // y [nb][out_h*out_w*out_c] (dense per-stream blocks).
   void layer_step(size_t i, size_t b0, size_t nb, const float* x, float* y);
   void se_gate(size_t i, size_t rows, const float* z, float* gate);
-  // Expansion + spatial depthwise of one stream, fused in bands of output rows whose expanded
-  // input rows stay in L2 (one parallel task per band, halo rows recomputed).
-  void fused_expand_depthwise(size_t i, const float* x, float* out, float* channel_sum);
   void classify(size_t rows, const float* pooled_mean, float* logits);
   void skip_path(size_t i, size_t streams, const float* x, float** residual);
 
@@ -108,9 +105,6 @@ class Engine {
   size_t max_e_ = 0, max_z_ = 0, max_r_ = 0;
   std::vector<float> partial_;  // per-thread channel sums
   std::vector<float> pe_freq_;  // per layer: se_in/2 frequencies (positional encoding)
-  std::vector<uint32_t> band_rows_;  // per layer: output rows per fused band (0 = not fused)
-  std::vector<float> band_;          // per thread: expanded input rows of one band
-  size_t band_stride_ = 0;
   std::vector<size_t> pe_offset_;
 };
 

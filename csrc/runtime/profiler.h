@@ -10,12 +10,11 @@
 namespace mc {
 
 enum class ProfOp : uint8_t {
-  kStem, kExpand, kDepthwise, kExpandDepthwise, kTemporal, kSqueezeExcite, kSkip, kProject,
-  kHead, kClassifier, kCount,
+  kStem, kExpand, kDepthwise, kTemporal, kSqueezeExcite, kSkip, kProject, kHead, kClassifier,
+  kCount,
 };
 inline constexpr const char* kProfOpNames[] = {
-    "stem",    "expand", "depthwise", "expand+depthwise", "temporal",
-    "se",      "skip",   "project",   "head",             "classifier",
+    "stem", "expand", "depthwise", "temporal", "se", "skip", "project", "head", "classifier",
 };
 static_assert(sizeof(kProfOpNames) / sizeof(kProfOpNames[0]) == size_t(ProfOp::kCount),
               "kProfOpNames must name every ProfOp");
