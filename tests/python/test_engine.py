@@ -128,3 +128,13 @@ def test_cpu_info_reports_dispatch():
     info = movicore.cpu_info()
     assert info["isa"] in ("avx2_fma3", "neon", "scalar")
     assert set(info) >= {"features", "isa", "compiler", "build_type", "cpu"}
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_larger_non_square_input(threads, tmp_path, rng):
+    """Odd, non-square input at a size where the threads split rows, columns and panels."""
+    ref, model = make_model(tmp_path, "a1", "stream", size=128)
+    clip = rng.random((3, 131, 97, 3), dtype=np.float32)
+    engine = movicore.Engine(model, threads=threads, height=131, width=97)
+    assert_logits_close(engine.step(clip, all_frames=True), ref_logits(ref, clip, True),
+                        what=f"a1 131x97 threads={threads}")
