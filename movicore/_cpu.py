@@ -10,6 +10,8 @@ def cpu_info() -> dict[str, Any]:
 
     ``MOVICORE_MAX_ISA=scalar|avx2|neon`` (read once at import) caps the ISA in use.
     """
-    from movicore import _core
+    from movicore._native import core
+
+    _core = core()
 
     return dict(_core.cpu_info())

@@ -36,7 +36,9 @@ class Engine:
 
     def __init__(self, model: Model, threads: int = 1, height: int | None = None,
                  width: int | None = None, streams: int = 1) -> None:
-        from movicore import _core
+        from movicore._native import core
+
+        _core = core()
 
         if not isinstance(model, Model):
             raise TypeError(f"model must be a movicore.Model (from movicore.load), got "

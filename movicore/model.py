@@ -20,7 +20,9 @@ class Model:
     """
 
     def __init__(self, file: ModelFile) -> None:
-        from movicore import _core
+        from movicore._native import core
+
+        _core = core()
 
         self._file = file
         self._core = _core.Model(fold_for_engine(file.config, file.tensors))

@@ -34,7 +34,9 @@ class KernelCall:
 
 
 def _selected(op: str) -> str:
-    from movicore import _core
+    from movicore._native import core
+
+    _core = core()
 
     return next(d["name"] for d in _core._kernels.list(op) if d["selected"])
 
@@ -43,7 +45,9 @@ class _Factory:
     """Builds bound kernel calls with random inputs (seeded)."""
 
     def __init__(self, seed: int = 0) -> None:
-        from movicore import _core
+        from movicore._native import core
+
+        _core = core()
 
         self.k = _core._kernels
         self.rng = np.random.default_rng(seed)

@@ -112,7 +112,11 @@ def measure_peak_gflops(seconds: float = 0.3) -> float:
     shape: a practical ceiling, below the theoretical peak."""
     import time
 
-    from movicore import _core
+    from movicore._native import core
+
+    
+
+    _core = core()
 
     k = _core._kernels
     name = next(d["name"] for d in k.list("gemm") if d["selected"])

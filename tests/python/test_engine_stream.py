@@ -253,3 +253,13 @@ def test_step_many_equals_separate_engines(a0, rng):
         multi.step(_clip(rng, 1))
     with pytest.raises(ValueError, match="stream"):
         multi.state_dict(n)
+
+
+def test_missing_core_gives_an_actionable_error(monkeypatch):
+    import sys
+
+    from movicore import _native
+
+    monkeypatch.setitem(sys.modules, "movicore._core", None)  # import of it now fails
+    with pytest.raises(ImportError, match="pip install -e"):
+        _native.core()
