@@ -261,5 +261,6 @@ def test_missing_core_gives_an_actionable_error(monkeypatch):
     from movicore import _native
 
     monkeypatch.setitem(sys.modules, "movicore._core", None)  # import of it now fails
+    monkeypatch.delattr(movicore, "_core", raising=False)
     with pytest.raises(ImportError, match="pip install -e"):
         _native.core()
