@@ -65,17 +65,16 @@ def _source(args: argparse.Namespace, size: int, frames: int) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    import movicore
     from movicore.assets import DEMO_FRAMES
-    from movicore.cli.classify import load_model
+    from movicore.cli.classify import load_model, make_engine, model_name
     from movicore.train.progress import Progress
 
     model, labels = load_model(None if args.model == "demo" else args.model, args.labels)
-    size = model.config.input_size
+    size = model.input_size[0]
     frames = args.frames or DEMO_FRAMES
     source = _source(args, size, frames)
     to_model = _class_map(list(source.labels), labels)
-    engine = movicore.Engine(model, threads=args.threads, height=size, width=size)
+    engine = make_engine(model, args.threads, size)
     n_cls = len(labels)
     conf = np.zeros((n_cls, n_cls), np.int64)
     top5 = 0
@@ -90,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
                 bar.update(1)
     n = int(conf.sum())
     used = sorted(set(to_model.tolist()) | set(np.nonzero(conf.sum(0))[0].tolist()))
-    print(f"{model.config.model_id}-{model.config.variant} on {n} clips: "
+    model_id, variant = model_name(model)
+    print(f"{model_id}-{variant} on {n} clips: "
           f"top-1 {np.trace(conf) / n:.4f}  top-5 {top5 / n:.4f}")
     print(confusion_text(conf[np.ix_(used, used)], [labels[i] for i in used]))
     if args.plot:

@@ -321,3 +321,17 @@ def test_classify_runs_ensemble_files(tmp_path, rng, capsys, members):
     best = int(np.argmax(want))
     assert res["final"][0]["label"] == em.labels[best]
     assert res["final"][0]["probability"] == pytest.approx(float(want[best]), rel=1e-5)
+
+
+def test_eval_runs_ensemble_files(tmp_path, capsys):
+    """`movicore eval` on an ensemble file: the pair's run() on synthetic clips, no traceback."""
+    from movicore.data.synthetic import CLASSES
+
+    cfgs = [arch.default_config(m, num_classes=len(CLASSES), input_size=32) for m in ("t0", "a0")]
+    pair = tmp_path / "pair.safetensors"
+    modelfile.write_ensemble_file(pair, [(c, _tensors(c, i)) for i, c in enumerate(cfgs)],
+                                  list(CLASSES))
+    code = cli.main(["eval", str(pair), "--synthetic", "--seed", "5", "--n", "6", "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "t0+a0" in out and "top-1" in out
