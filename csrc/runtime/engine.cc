@@ -245,6 +245,25 @@ void Engine::stem(const float* frame, float* out) {
   conv2d(p, frame, m.stem_w.data(), m.stem_b.data(), out);
 }
 
+DwConvParams Engine::spatial_params(size_t i) const {
+  const LayerModel& l = model_->layers[i];
+  const LayerGeometry& g = geo_.layers[i];
+  DwConvParams p{};
+  p.in_h = g.in_h;
+  p.in_w = g.in_w;
+  p.channels = l.expand;
+  p.out_h = g.out_h;
+  p.out_w = g.out_w;
+  p.kt = 1;
+  p.kh = l.kh;
+  p.kw = l.kw;
+  p.stride = l.stride;
+  p.pad_top = g.pad_top;
+  p.pad_left = g.pad_left;
+  p.act = model_->config.act;
+  return p;
+}
+
 void Engine::se_gate(size_t i, size_t rows, const float* z, float* gate) {
   const LayerModel& l = model_->layers[i];
   gemm(l.se_reduce, rows, z, hidden_.data(), nullptr, model_->config.act);
@@ -311,19 +330,7 @@ void Engine::layer_step(size_t i, size_t b0, size_t streams, const float* x, flo
   }
 
   // 2. depthwise feature conv per stream; channel sums feed the SE.
-  DwConvParams p{};
-  p.in_h = g.in_h;
-  p.in_w = g.in_w;
-  p.channels = uint32_t(e);
-  p.out_h = g.out_h;
-  p.out_w = g.out_w;
-  p.kt = 1;
-  p.kh = l.kh;
-  p.kw = l.kw;
-  p.stride = l.stride;
-  p.pad_top = g.pad_top;
-  p.pad_left = g.pad_left;
-  p.act = m.config.act;
+  const DwConvParams p = spatial_params(i);
   const bool se = m.config.se != SeType::kNone;
   for (size_t b = 0; b < streams; ++b) {
     StreamState& st = states_[b0 + b];

@@ -78,6 +78,8 @@ class Engine {
   // One causal layer, one frame for each of streams [b0, b0 + nb): x [nb][in_h*in_w*in_c] ->
   // y [nb][out_h*out_w*out_c] (dense per-stream blocks).
   void layer_step(size_t i, size_t b0, size_t nb, const float* x, float* y);
+  // Spatial depthwise parameters of layer i (kt = 1, all output rows).
+  DwConvParams spatial_params(size_t i) const;
   void se_gate(size_t i, size_t rows, const float* z, float* gate);
   void classify(size_t rows, const float* pooled_mean, float* logits);
   void skip_path(size_t i, size_t streams, const float* x, float** residual);

@@ -37,19 +37,7 @@ void Engine::run_clip(const void* frames, bool is_uint8, size_t t, float* logits
     for (size_t f = 0; f < t; ++f) {
       gemm(l.expand_w, in_px, xs.data() + f * act, es.data() + f * ex, nullptr, m.config.act);
     }
-    DwConvParams p{};
-    p.in_h = g.in_h;
-    p.in_w = g.in_w;
-    p.channels = uint32_t(e);
-    p.out_h = g.out_h;
-    p.out_w = g.out_w;
-    p.kt = 1;
-    p.kh = l.kh;
-    p.kw = l.kw;
-    p.stride = l.stride;
-    p.pad_top = g.pad_top;
-    p.pad_left = g.pad_left;
-    p.act = m.config.act;
+    DwConvParams p = spatial_params(i);
     auto frame_at = [&](const std::vector<float>& buf, size_t stride, long idx) -> const float* {
       return idx < 0 || idx >= long(t) ? nullptr : buf.data() + size_t(idx) * stride;
     };
