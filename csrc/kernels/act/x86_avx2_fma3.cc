@@ -2,6 +2,7 @@
 #include <immintrin.h>
 
 #include "kernels/act/act.h"
+#include "kernels/simd/op_helpers.h"
 #include "kernels/simd/avx2_math.h"
 
 namespace mc {
@@ -26,17 +27,7 @@ void run(size_t n, const float* x, float* y) {
 }  // namespace
 
 void f32_act_u16__avx2_fma3(size_t n, const float* x, float* y, Act act) {
-  switch (act) {
-    case Act::kIdentity: return run<Act::kIdentity>(n, x, y);
-    case Act::kRelu: return run<Act::kRelu>(n, x, y);
-    case Act::kRelu6: return run<Act::kRelu6>(n, x, y);
-    case Act::kHardSwish: return run<Act::kHardSwish>(n, x, y);
-    case Act::kSwish: return run<Act::kSwish>(n, x, y);
-    case Act::kSigmoid: return run<Act::kSigmoid>(n, x, y);
-    case Act::kHardSigmoid: return run<Act::kHardSigmoid>(n, x, y);
-    case Act::kHardSigmoidKeras: return run<Act::kHardSigmoidKeras>(n, x, y);
-    default: return run<Act::kIdentity>(n, x, y);
-  }
+  op_helpers::with_act(act, [&](auto a) { run<decltype(a)::value>(n, x, y); });
 }
 
 }  // namespace mc

@@ -12,24 +12,13 @@
 #include <type_traits>
 
 #include "kernels/conv2d/conv2d.h"
+#include "kernels/simd/op_helpers.h"
 
 namespace mc {
 namespace {
 namespace conv2d_impl {
 
-template <class F>
-inline void with_act(Act a, F&& f) {
-  switch (a) {
-    case Act::kRelu: return f(std::integral_constant<Act, Act::kRelu>{});
-    case Act::kRelu6: return f(std::integral_constant<Act, Act::kRelu6>{});
-    case Act::kHardSwish: return f(std::integral_constant<Act, Act::kHardSwish>{});
-    case Act::kSwish: return f(std::integral_constant<Act, Act::kSwish>{});
-    case Act::kSigmoid: return f(std::integral_constant<Act, Act::kSigmoid>{});
-    case Act::kHardSigmoid: return f(std::integral_constant<Act, Act::kHardSigmoid>{});
-    case Act::kHardSigmoidKeras: return f(std::integral_constant<Act, Act::kHardSigmoidKeras>{});
-    default: return f(std::integral_constant<Act, Act::kIdentity>{});
-  }
-}
+using op_helpers::with_act;
 
 // Vector v of a block of NV; with TAIL the last one is partial.
 template <class T, int NV, bool TAIL>

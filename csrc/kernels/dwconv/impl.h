@@ -15,44 +15,18 @@
 #include <type_traits>
 
 #include "kernels/dwconv/dwconv.h"
+#include "kernels/simd/op_helpers.h"
 
 namespace mc {
 namespace {
 namespace dwconv_impl {
 
+using op_helpers::with_act;
+using op_helpers::ld;
+using op_helpers::st;
+
 constexpr size_t kMaxFrames = 16;  // interior path; more frames use the border path only
 
-template <class F>
-inline void with_act(Act a, F&& f) {
-  switch (a) {
-    case Act::kRelu: return f(std::integral_constant<Act, Act::kRelu>{});
-    case Act::kRelu6: return f(std::integral_constant<Act, Act::kRelu6>{});
-    case Act::kHardSwish: return f(std::integral_constant<Act, Act::kHardSwish>{});
-    case Act::kSwish: return f(std::integral_constant<Act, Act::kSwish>{});
-    case Act::kSigmoid: return f(std::integral_constant<Act, Act::kSigmoid>{});
-    case Act::kHardSigmoid: return f(std::integral_constant<Act, Act::kHardSigmoid>{});
-    case Act::kHardSigmoidKeras: return f(std::integral_constant<Act, Act::kHardSigmoidKeras>{});
-    default: return f(std::integral_constant<Act, Act::kIdentity>{});
-  }
-}
-
-template <class T, bool TAIL>
-inline typename T::V ld(const float* p, const typename T::Tail& t) {
-  if constexpr (TAIL) {
-    return T::load_tail(p, t);
-  } else {
-    return T::load(p);
-  }
-}
-
-template <class T, bool TAIL>
-inline void st(float* p, typename T::V v, const typename T::Tail& t) {
-  if constexpr (TAIL) {
-    T::store_tail(p, v, t);
-  } else {
-    T::store(p, v);
-  }
-}
 
 // Non-null frames with their weight slices (oldest first).
 struct Frames {

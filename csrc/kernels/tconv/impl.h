@@ -10,42 +10,15 @@
 #include <type_traits>
 
 #include "kernels/tconv/tconv.h"
+#include "kernels/simd/op_helpers.h"
 
 namespace mc {
 namespace {
 namespace tconv_impl {
 
-template <class F>
-inline void with_act(Act a, F&& f) {
-  switch (a) {
-    case Act::kRelu: return f(std::integral_constant<Act, Act::kRelu>{});
-    case Act::kRelu6: return f(std::integral_constant<Act, Act::kRelu6>{});
-    case Act::kHardSwish: return f(std::integral_constant<Act, Act::kHardSwish>{});
-    case Act::kSwish: return f(std::integral_constant<Act, Act::kSwish>{});
-    case Act::kSigmoid: return f(std::integral_constant<Act, Act::kSigmoid>{});
-    case Act::kHardSigmoid: return f(std::integral_constant<Act, Act::kHardSigmoid>{});
-    case Act::kHardSigmoidKeras: return f(std::integral_constant<Act, Act::kHardSigmoidKeras>{});
-    default: return f(std::integral_constant<Act, Act::kIdentity>{});
-  }
-}
-
-template <class T, bool TAIL>
-inline typename T::V ld(const float* p, const typename T::Tail& t) {
-  if constexpr (TAIL) {
-    return T::load_tail(p, t);
-  } else {
-    return T::load(p);
-  }
-}
-
-template <class T, bool TAIL>
-inline void st(float* p, typename T::V v, const typename T::Tail& t) {
-  if constexpr (TAIL) {
-    T::store_tail(p, v, t);
-  } else {
-    T::store(p, v);
-  }
-}
+using op_helpers::with_act;
+using op_helpers::ld;
+using op_helpers::st;
 
 // NP (1 or 4) pixels starting at offset off (= pixel * C + c), channels [c, c + width).
 template <class T, int NP, bool TAIL, Act A>
