@@ -298,16 +298,8 @@ def _split_header(header: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     return header["__metadata__"], entries
 
 
-def _parse_metadata(meta: Any) -> dict[str, Any]:
-    if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
-        raise ModelFormatError("__metadata__ must be a map of strings to strings")
-    if meta.get("kind") == KIND_ENSEMBLE:
-        raise ModelFormatError("unsupported kind 'ensemble' for a single model: this is an "
-                               "ensemble file; load it with movicore.load or "
-                               "modelfile.read_ensemble_file")
-    missing = [k for k in REQUIRED_KEYS if k not in meta]
-    if missing:
-        raise ModelFormatError(f"__metadata__ is missing the keys {missing}")
+def _check_format_version(meta: dict[str, str]) -> int:
+    """The ``format`` and ``format_version`` keys shared by model and ensemble files."""
     if meta["format"] != FORMAT:
         raise ModelFormatError(f"__metadata__ format must be {FORMAT!r}, got {meta['format']!r}")
     version_text = meta["format_version"]
@@ -318,6 +310,20 @@ def _parse_metadata(meta: Any) -> dict[str, Any]:
         hint = " (written by a newer movicore; upgrade)" if version > arch.FORMAT_VERSION else ""
         raise ModelFormatError(f"unsupported format_version {version}: this movicore reads "
                                f"version {arch.FORMAT_VERSION}{hint}")
+    return version
+
+
+def _parse_metadata(meta: Any) -> dict[str, Any]:
+    if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+        raise ModelFormatError("__metadata__ must be a map of strings to strings")
+    if meta.get("kind") == KIND_ENSEMBLE:
+        raise ModelFormatError("unsupported kind 'ensemble' for a single model: this is an "
+                               "ensemble file; load it with movicore.load or "
+                               "modelfile.read_ensemble_file")
+    missing = [k for k in REQUIRED_KEYS if k not in meta]
+    if missing:
+        raise ModelFormatError(f"__metadata__ is missing the keys {missing}")
+    version = _check_format_version(meta)
     if meta["kind"] not in KINDS:
         raise ModelFormatError(f"unsupported kind {meta['kind']!r}, expected one of {KINDS}")
     if meta["bn"] != BN_LAYOUT:
@@ -590,16 +596,7 @@ def _parse_ensemble_metadata(meta: Any) -> dict[str, Any]:
     missing = [k for k in ENSEMBLE_REQUIRED_KEYS if k not in meta]
     if missing:
         raise ModelFormatError(f"ensemble __metadata__ is missing the keys {missing}")
-    if meta["format"] != FORMAT:
-        raise ModelFormatError(f"__metadata__ format must be {FORMAT!r}, got {meta['format']!r}")
-    version_text = meta["format_version"]
-    if not (version_text.isascii() and version_text.isdigit()) or len(version_text) > 9:
-        raise ModelFormatError(f"format_version must be a decimal integer, got {version_text!r}")
-    version = int(version_text)
-    if version != arch.FORMAT_VERSION:
-        hint = " (written by a newer movicore; upgrade)" if version > arch.FORMAT_VERSION else ""
-        raise ModelFormatError(f"unsupported format_version {version}: this movicore reads "
-                               f"version {arch.FORMAT_VERSION}{hint}")
+    version = _check_format_version(meta)
     if meta["bn"] != BN_LAYOUT:
         raise ModelFormatError(f"unsupported bn layout {meta['bn']!r}, expected {BN_LAYOUT!r}")
     members = _json_value(meta["members"], "members")

@@ -34,3 +34,13 @@ def shared_fixture(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not available (the committed fixtures in tests/data cover this)")
     return path
+
+
+@pytest.fixture
+def torch_one_thread():
+    """Small convs on a shared 2-core box: OpenMP contention costs 10x; use one torch thread."""
+    torch = pytest.importorskip("torch")
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)

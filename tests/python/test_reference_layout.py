@@ -12,16 +12,8 @@ torch = pytest.importorskip("torch")
 from movicore import arch
 from movicore import reference as ref
 
-pytestmark = pytest.mark.needs_torch
+pytestmark = [pytest.mark.needs_torch, pytest.mark.usefixtures("torch_one_thread")]
 
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> object:
-    """Small convs on a shared 2-core box: OpenMP contention costs 10x; use one thread."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 COMBOS = list(itertools.product(arch.MODEL_IDS, arch.CONV_TYPES, arch.SE_TYPES))
 

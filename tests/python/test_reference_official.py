@@ -20,17 +20,9 @@ from movicore import arch, tfckpt
 from movicore import reference as ref
 from movicore.reference import tf_mapping
 
-pytestmark = pytest.mark.needs_torch
+pytestmark = [pytest.mark.needs_torch, pytest.mark.usefixtures("torch_one_thread")]
 REL_TOL = 2e-5
 A0_STREAM = {"gate": "hard_sigmoid", "classifier_activation": "swish"}
-
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> object:
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 
 def _run(model: ref.MoViNet, clip: np.ndarray, causal: bool

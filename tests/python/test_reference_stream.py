@@ -9,16 +9,8 @@ torch = pytest.importorskip("torch")
 from movicore import reference as ref
 from movicore.reference.testing import randomize_weights
 
-pytestmark = pytest.mark.needs_torch
+pytestmark = [pytest.mark.needs_torch, pytest.mark.usefixtures("torch_one_thread")]
 
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> object:
-    """Small convs on a shared 2-core box: OpenMP contention costs 10x; use one thread."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 # (model id, overrides): default stream, PE model, causal 3d (buffer of the conv input),
 # 3d_2plus1d, causal 3d SE, 2d SE, no SE, Keras hard sigmoid.
