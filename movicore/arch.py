@@ -28,7 +28,8 @@ SE_TYPES = ("3d", "2d", "2plus3d", "none")
 ACTIVATIONS = ("hard_swish", "swish", "relu", "relu6", "identity")
 GATES = ("sigmoid", "hard_sigmoid", "hard_sigmoid_keras")
 BN_EPSILON = 1e-3
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # written by this version; bump when readers must learn something new
+MIN_FORMAT_VERSION = 1  # every version from here to FORMAT_VERSION still loads
 
 _K155 = (1, 5, 5)
 _K133 = (1, 3, 3)

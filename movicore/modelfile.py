@@ -306,10 +306,10 @@ def _check_format_version(meta: dict[str, str]) -> int:
     if not (version_text.isascii() and version_text.isdigit()) or len(version_text) > 9:
         raise ModelFormatError(f"format_version must be a decimal integer, got {version_text!r}")
     version = int(version_text)
-    if version != arch.FORMAT_VERSION:
+    if not arch.MIN_FORMAT_VERSION <= version <= arch.FORMAT_VERSION:
         hint = " (written by a newer movicore; upgrade)" if version > arch.FORMAT_VERSION else ""
         raise ModelFormatError(f"unsupported format_version {version}: this movicore reads "
-                               f"version {arch.FORMAT_VERSION}{hint}")
+                               f"versions {arch.MIN_FORMAT_VERSION} to {arch.FORMAT_VERSION}{hint}")
     return version
 
 
