@@ -12,6 +12,21 @@ from movicore.model import Model
 _META_KEY = "__meta__"
 
 
+def check_top_k(k: Any) -> int:
+    """``predict``'s ``k`` as an int >= 1 (ValueError otherwise)."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be an int >= 1 (how many classes to return), got {k!r}")
+    return int(k)
+
+
+def top_k(logits: np.ndarray, labels: list[str], k: int) -> list[tuple[str, float]]:
+    """The ``k`` most probable ``(label, probability)`` of one row of logits (softmax)."""
+    z = logits.astype(np.float64) - logits.max()
+    p = np.exp(z) / np.exp(z).sum()
+    top = np.argsort(-p, kind="stable")[:k]
+    return [(labels[i], float(p[i])) for i in top]
+
+
 class Engine:
     """Runs a model on frames, keeping the stream state of one video.
 
@@ -29,7 +44,8 @@ class Engine:
         into one GEMM per pointwise layer, so weights are read once for all streams.
 
     Frames are RGB, channels last: ``(H, W, 3)`` or ``(T, H, W, 3)``, either ``uint8``
-    (0..255) or ``float32`` in [0, 1]. Frames containing NaN or infinity are rejected with a
+    (0..255) or ``float32`` in [0, 1]. Float frames containing NaN or infinity, or values
+    outside [0, 1] (0.05 slack; e.g. 0..255 not divided by 255), are rejected with a
     ``ValueError`` before any state changes. The GIL is released while computing, so engines on
     different Python threads run in parallel.
     """
@@ -129,14 +145,14 @@ class Engine:
         return self._core.run(self._frames(clip))
 
     def predict(self, frames: Any, k: int = 5) -> list[tuple[str, float]]:
-        """Top-``k`` ``(label, probability)`` after the last frame (softmax of the logits)."""
+        """Top-``k`` ``(label, probability)`` after the last frame (softmax of the logits).
+
+        ``k`` >= 1; a ``k`` above the class count gives every class. ``k`` < 1 raises
+        ``ValueError`` (before the frames are fed).
+        """
+        k = check_top_k(k)
         logits = self.step(frames) if self._model.causal else self.run(frames)
-        k = max(1, min(int(k), logits.shape[-1]))
-        z = logits.astype(np.float64) - logits.max()
-        p = np.exp(z) / np.exp(z).sum()
-        top = np.argsort(-p, kind="stable")[:k]
-        labels = self._model.labels
-        return [(labels[i], float(p[i])) for i in top]
+        return top_k(logits, self._model.labels, k)
 
     def reset(self, stream: int | None = None) -> None:
         """Forget the stream (or one of ``streams``): back to the initial (all-zero) state."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from movicore.engine import Engine
+from movicore.engine import Engine, check_top_k, top_k
 from movicore.model import EnsembleModel, Model
 
 MODES = ("interleave", "parallel")
@@ -200,10 +200,13 @@ class Ensemble:
 
     # ------------------------------------------------------------------ running
     def _frames(self, frames: Any) -> np.ndarray:
+        from movicore._native import core
+
         a = self._engines[0]._frames(frames)
-        if a.dtype == np.float32 and not np.isfinite(a).all():
-            # Checked here so that no member advances when a later one would refuse.
-            raise ValueError("frames contain NaN or infinity")
+        if a.dtype == np.float32:
+            # The engine's own check (finite, in [0, 1]), here so that no member advances when
+            # a later one would refuse.
+            core().check_frames(a)
         return a
 
     def _average(self, rows: list[np.ndarray | None]) -> np.ndarray:
@@ -281,14 +284,11 @@ class Ensemble:
         return self._average(rows)
 
     def predict(self, frames: Any, k: int = 5) -> list[tuple[str, float]]:
-        """Top-``k`` ``(label, probability)`` after the last frame (softmax of the logits)."""
+        """Top-``k`` ``(label, probability)`` after the last frame (softmax of the logits);
+        ``k`` as for :meth:`movicore.Engine.predict` (>= 1, else ``ValueError``)."""
+        k = check_top_k(k)
         logits = self.step(frames) if self.causal else self.run(frames)
-        k = max(1, min(int(k), logits.shape[-1]))
-        z = logits.astype(np.float64) - logits.max()
-        p = np.exp(z) / np.exp(z).sum()
-        top = np.argsort(-p, kind="stable")[:k]
-        labels = self.labels
-        return [(labels[i], float(p[i])) for i in top]
+        return top_k(logits, self.labels, k)
 
     def reset(self) -> None:
         """Forget the stream: every member back to its initial state, frame index 0."""

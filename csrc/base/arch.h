@@ -21,6 +21,12 @@
 #ifndef MC_ENABLE_NEON
 #define MC_ENABLE_NEON 0
 #endif
+#ifndef MC_ENABLE_SSE42
+#define MC_ENABLE_SSE42 0
+#endif
+#ifndef MC_ENABLE_ARM_CRC
+#define MC_ENABLE_ARM_CRC 0
+#endif
 
 namespace mc {
 
@@ -29,16 +35,20 @@ enum IsaBits : uint64_t {
   kIsaScalar = 0,
   kIsaAvx2Fma3 = 1u << 0,
   kIsaNeon = 1u << 1,
+  // CRC32C instructions (checksum only): SSE4.2 on x86-64, the ARMv8 CRC32 extension.
+  kIsaSse42 = 1u << 2,
+  kIsaArmCrc = 1u << 3,
   // The plain reference loops: always runnable, never chosen by dispatch.
   kIsaReference = 1u << 31,
 };
 
 // Features the CPU and OS support (detected once).
 uint64_t detected_isa();
-// detected_isa() capped by MOVICORE_MAX_ISA (scalar|avx2|neon); what dispatch uses.
+// detected_isa() capped by MOVICORE_MAX_ISA (scalar|avx2|neon; avx2 keeps SSE4.2, neon keeps
+// the CRC extension); what dispatch uses.
 // Throws std::invalid_argument for an unknown MOVICORE_MAX_ISA value.
 uint64_t cpu_isa();
-// Name of the best ISA in a mask: "avx2_fma3", "neon" or "scalar".
+// Name of the best ISA in a mask: "avx2_fma3", "neon", "sse42", "arm_crc" or "scalar".
 const char* isa_name(uint64_t isa);
 // Human-readable CPU model (from /proc/cpuinfo where available).
 std::string cpu_model_name();

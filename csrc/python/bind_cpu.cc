@@ -15,7 +15,9 @@ void bind_cpu(py::module_& m) {
           features.append("avx2");
           features.append("fma");
         }
+        if (det & kIsaSse42) features.append("sse4.2");
         if (det & kIsaNeon) features.append("neon");
+        if (det & kIsaArmCrc) features.append("crc32");
         d["features"] = features;
         d["isa"] = isa_name(cpu_isa());
         d["detected_isa"] = isa_name(det);
