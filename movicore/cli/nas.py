@@ -253,8 +253,7 @@ def _final(args: argparse.Namespace, out: Path, best: dict[str, Any], data: Any,
 
     from movicore import arch
     from movicore.nas import space as S
-    from movicore.nas.latency import measure
-    from movicore.nas.trial import TrainSpec, train_candidate
+    from movicore.nas.trial import TrainSpec
 
     steps = args.final_steps or 5 * args.steps
     final_train = TrainSpec(steps=steps, batch_size=args.batch_size, lr=args.lr,
@@ -268,19 +267,39 @@ def _final(args: argparse.Namespace, out: Path, best: dict[str, Any], data: Any,
         c = arch.default_config(args.baseline, "stream", 10, input_size=args.budget_size)
         runs.append((args.baseline, S.Candidate(c, 1), out / f"{args.baseline}.safetensors"))
     for name, cand, path in runs:
-        _log(f"final training of {name}: {steps} steps")
-        r = train_candidate(cand, final_data, final_train, args.seed, export=str(path),
-                            log=_log)
-        ms = measure(r["config"], threads=args.threads, windows=7)["ms"] / cand.frame_stride
-        result[name] = {"test_top1": r["test_top1"], "search_top1": r["search_top1"],
-                        "latency_ms": ms, "frame_stride": cand.frame_stride,
-                        "input_size": r["config"].input_size,
-                        "parameters": arch.parameter_count(r["config"]),
-                        "macs_per_frame": arch.count_macs(r["config"], 1, r["config"].input_size,
-                                                          r["config"].input_size),
-                        "model_file": str(path)}
+        result[name] = final_run(out / f"final_{name}.json", name, cand, path, final_data,
+                                 final_train, args.seed, args.threads)
     result["best_config"] = best["config"]
     return result
+
+
+def final_run(record: Path, name: str, cand: Any, path: Path, data: Any, train: Any,
+              seed: int, threads: int) -> dict[str, Any]:
+    """Train ``cand`` to ``path`` and time it; the result is kept in ``record`` so that a
+    resumed search (or a run started beside the search) does not train it again."""
+    from movicore import arch
+    from movicore.nas.latency import measure
+    from movicore.nas.trial import train_candidate
+
+    key = {"config": cand.config.to_dict(), "frame_stride": cand.frame_stride,
+           "data": data.to_json(), "train": train.to_json(), "seed": seed, "threads": threads}
+    key = json.loads(json.dumps(key))
+    if record.exists() and path.exists():
+        old = json.loads(record.read_text(encoding="utf-8"))
+        if old.get("key") == key:
+            _log(f"final training of {name}: done before ({record})")
+            return old["result"]
+    _log(f"final training of {name}: {train.steps} steps")
+    r = train_candidate(cand, data, train, seed, export=str(path), log=_log)
+    c = r["config"]
+    ms = measure(c, threads=threads, windows=7)["ms"] / cand.frame_stride
+    res = {"test_top1": r["test_top1"], "search_top1": r["search_top1"], "latency_ms": ms,
+           "frame_stride": cand.frame_stride, "input_size": c.input_size,
+           "parameters": arch.parameter_count(c),
+           "macs_per_frame": arch.count_macs(c, 1, c.input_size, c.input_size),
+           "train_seconds": r["train_seconds"], "model_file": str(path)}
+    _write_json(record, {"key": key, "result": res})
+    return res
 
 
 def run_scale(args: argparse.Namespace) -> int:
