@@ -29,6 +29,8 @@ import numpy as np
 
 from movicore import arch
 from movicore.errors import ModelFormatError
+from movicore.fileio import current_umask
+from movicore.video import settings as video_settings
 
 FORMAT = "movicore"
 KIND_MODEL = "model"
@@ -158,7 +160,7 @@ def write_atomic(path: str | os.PathLike[str], header: bytes,
     directory = path.parent if str(path.parent) else Path()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give a normal file's mode
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600; give a normal file's mode
         with os.fdopen(fd, "wb") as f:
             f.write(struct.pack("<Q", len(header)))
             f.write(header)
@@ -171,18 +173,6 @@ def write_atomic(path: str | os.PathLike[str], header: bytes,
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(directory)
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (os.umask would race with threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -333,6 +323,8 @@ def _parse_metadata(meta: Any) -> dict[str, Any]:
         labels = _check_labels(_json_value(meta["labels"], "labels"), config.num_classes)
     else:
         labels = default_labels(config.num_classes)
+    if video_settings.METADATA_KEY in meta:  # optional; checked here so a bad value fails load
+        video_settings.parse(meta[video_settings.METADATA_KEY])
     return {"config": config, "labels": labels, "version": version, "kind": meta["kind"],
             "raw": dict(meta)}
 

@@ -45,7 +45,11 @@ def _model_summary(mf: Any) -> dict[str, Any]:
     c = mf.config
     size = c.input_size
     tensors = arch.expected_tensors(c)
-    extra = {k: v for k, v in mf.metadata.items() if k not in modelfile.RESERVED_KEYS}
+    from movicore.video import settings as vs
+
+    extra = {k: v for k, v in mf.metadata.items()
+             if k not in (*modelfile.RESERVED_KEYS, vs.METADATA_KEY)}
+    video = vs.for_model(mf)
     return {
         "file": str(mf.path),
         "file_bytes": mf.path.stat().st_size,
@@ -62,6 +66,8 @@ def _model_summary(mf: Any) -> dict[str, Any]:
         "state_bytes": arch.state_bytes(c, size, size),
         "state_tensors": len(arch.state_shapes(c, 1, size, size)),
         "labels": list(mf.labels),
+        "video": {"fps": video.fps, "resize": video.resize,
+                  "from": "file" if vs.METADATA_KEY in mf.metadata else "default"},
         "metadata": extra,
     }
 
@@ -97,6 +103,7 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
         ("classifier act.", c["classifier_activation"]),
         ("positional enc.", "yes" if c["positional_encoding"] else "no"),
         ("input", f"{size}x{size} RGB, float32 in [0, 1], NTHWC"),
+        ("video in", _video_text(s["video"], size)),
         ("classes", f"{c['num_classes']}"),
         ("parameters", (f"{s['parameters']:,} ({s['stored_values']:,} values incl. BN "
                        f"statistics)")),
@@ -122,6 +129,12 @@ def _table_lines(t: dict[str, Any]) -> list[tuple[str, str]]:
                 f"(expand:kernel) {layers}")
         out.append((f"block {i}", what))
     return out
+
+
+def _video_text(v: dict[str, Any], size: int) -> str:
+    rate = f"{v['fps']:g} frames/s" if v["fps"] else "every frame"
+    origin = "" if v["from"] == "file" else " (default for this model id and size)"
+    return f"{rate}, short side {v['resize']} then center crop {size}x{size}{origin}"
 
 
 def ensemble_summary(ef: Any) -> dict[str, Any]:
