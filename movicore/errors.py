@@ -14,3 +14,7 @@ class ModelFormatError(MovicoreError, ValueError):
 class StateError(MovicoreError, ValueError):
     """A stream state that does not fit the engine: another model or input size, a missing
     tensor, the wrong dtype or shape, NaN/inf values (``Engine.load_state_dict``)."""
+
+
+class VideoSourceError(MovicoreError, ValueError):
+    """A video source cannot be opened or decoded, or a live source stopped or timed out."""
