@@ -118,7 +118,7 @@ def build_header(config: arch.Config, tensors: Mapping[str, np.ndarray],
     for key, value in (extra_metadata or {}).items():
         if not isinstance(key, str) or not isinstance(value, str):
             raise TypeError(f"extra metadata must map str to str, got {key!r}: {value!r}")
-        if key in meta:
+        if key in meta or key in RESERVED_KEYS:
             raise ValueError(f"extra metadata key {key!r} is reserved")
         meta[key] = value
     return assemble_header(meta, tensors)

@@ -13,7 +13,8 @@
 #   sudo tools/aarch64_debian_check.sh [ROOTFS]     (default /var/tmp/movicore-arm64-root)
 #
 # Knobs: SUITE (bookworm), MIRROR (http://deb.debian.org/debian), BENCH_FRAMES (20),
-# DEMO_CLIPS (4), MOVICORE_SHARED (a shared/ folder whose fixtures/ the tests also use).
+# DEMO_CLIPS (4), MOVICORE_SHARED (a shared/ folder whose fixtures/ the tests also use),
+# HOST_CA_BUNDLE (CA bundle pip trusts inside the root; default the host's).
 # Slow: about an hour under emulation on 2 x86 cores (docs/arm.md has the measured times), so it
 # is a tool, not a CI stage.
 set -euo pipefail
@@ -78,6 +79,8 @@ mount_chroot() {
     MOUNTS+=("$ROOTFS/$m")
   done
   cp -L /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+  # The host's CA bundle too: behind a TLS-inspecting proxy only the host trusts its CA.
+  cp -L "${HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}" "$ROOTFS/etc/host-ca.crt"
 }
 unmount_chroot() {
   local m
@@ -88,6 +91,7 @@ trap unmount_chroot EXIT
 in_root() {  # in_root 'shell commands': run as root inside the arm64 Debian
   chroot "$ROOTFS" /usr/bin/env -i HOME=/root PATH=/opt/venv/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     LANG=C.UTF-8 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_PROGRESS_BAR=off OMP_NUM_THREADS=1 \
+    PIP_CERT=/etc/host-ca.crt SSL_CERT_FILE=/etc/host-ca.crt \
     MOVICORE_SHARED=/src/shared /bin/bash -eo pipefail -c "$1"
 }
 

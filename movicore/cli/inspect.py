@@ -25,7 +25,8 @@ Exit status 1 with a one-line error for a malformed or corrupt file (checksum mi
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", metavar="FILE", help="model or ensemble file (.safetensors)")
+    p.add_argument("file", metavar="FILE", help="model or ensemble file (.safetensors); "
+                   "'demo' = the embedded model")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--labels", type=int, default=5, metavar="N",
                    help="how many labels to show (default 5; -1 = all)")
@@ -37,8 +38,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def summary(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Everything ``inspect`` reports, as plain JSON-able values."""
     from movicore import checksum, modelfile
+    from movicore.assets import resolve_model_path
 
-    f = modelfile.read_any_file(path)  # verifies the checksum when there is one
+    f = modelfile.read_any_file(resolve_model_path(path))  # verifies the checksum if any
     s = ensemble_summary(f) if isinstance(f, modelfile.EnsembleFile) else _model_summary(f)
     s["checksum"] = f.metadata.get(checksum.KEY)  # verified, or None
     return s

@@ -6,6 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from movicore.cli._options import add_threads
+from movicore.extras import install_hint
+
 COMMAND = "train"
 HELP = "train / fine-tune a MoViNet on the synthetic set or a video folder (needs torch)"
 DESCRIPTION = """\
@@ -67,7 +70,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     o.add_argument("--max-steps", type=int, default=None, help="stop early (pilots, tests)")
     r = p.add_argument_group("run")
     r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--threads", type=int, default=2)
+    add_threads(r, 2, help="PyTorch CPU threads for training (default {default})")
     r.add_argument("--out", default="runs/train", help="output folder (checkpoint, best model)")
     r.add_argument("--export", help="best model file (default OUT/best.safetensors)")
     r.add_argument("--resume", metavar="CKPT", help="continue from OUT/checkpoint.pt")
@@ -98,12 +101,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         import torch  # noqa: F401
     except ImportError as exc:
-        raise ImportError("movicore train needs PyTorch: pip install movicore[torch]") from exc
+        raise ImportError(f"movicore train needs PyTorch: {install_hint('torch')}") from exc
     from movicore.train.loop import TrainOptions, seed_everything, train_loop
     from movicore.train.model_init import make_model
 
     train, val = _sources(args)
     labels = list(train.labels)
+    if args.threads < 1:
+        raise ValueError(f"--threads must be >= 1, got {args.threads}")
     seed_everything(args.seed, args.threads)
     model = make_model(args.model, args.variant, len(labels), size=args.size, init=args.init,
                        num_classes=args.num_classes, dropout=args.dropout,
