@@ -343,17 +343,21 @@ def parse_config(text: str) -> arch.Config:
     return config_from_json(_json_value(text, "config"))
 
 
+# Config keys that older files lack: "blocks" (the block table of a custom architecture).
+_OPTIONAL_CONFIG_KEYS = frozenset({"blocks"})
+
+
 def config_from_json(d: Any, what: str = "config") -> arch.Config:
     """An ``arch.Config`` from a decoded JSON value: all fields, exact types."""
     if not isinstance(d, dict):
         raise ModelFormatError(f"__metadata__ {what} must be a JSON object")
     fields = {f.name: f for f in dataclasses.fields(arch.Config)}
-    missing = sorted(set(fields) - set(d))
+    missing = sorted(set(fields) - set(d) - _OPTIONAL_CONFIG_KEYS)
     if missing:
         raise ModelFormatError(f"{what} is missing the keys {missing}")
     for name, value in d.items():
-        if name not in fields:
-            continue  # from_dict names unknown keys
+        if name not in fields or name in _OPTIONAL_CONFIG_KEYS:
+            continue  # from_dict names unknown keys and parses the block table
         want = {"bool": bool, "int": int, "str": str}[str(fields[name].type)]
         if type(value) is not want:  # exact: rejects True as an int and 1 as a bool
             raise ModelFormatError(f"{what} {name} must be {want.__name__}, got {value!r}")

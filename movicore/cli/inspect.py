@@ -20,7 +20,6 @@ file size and the first labels. --json prints the same as one JSON object.
 Exit status 1 with a one-line error for a malformed file.
 """
 
-_NAMES = {"a0": "A0", "a1": "A1", "a2": "A2", "a3": "A3", "a4": "A4", "a5": "A5", "t0": "T0"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -58,7 +57,7 @@ def _model_summary(mf: Any) -> dict[str, Any]:
         "format_version": mf.format_version,
         "kind": mf.kind,
         "bn": mf.metadata["bn"],
-        "name": f"MoViNet-{_NAMES[c.model_id]}" + ("-Stream" if c.variant == "stream" else ""),
+        "name": f"MoViNet-{c.name}" + ("-Stream" if c.variant == "stream" else ""),
         "config": c.to_dict(),
         "tensors": len(tensors),
         "parameters": arch.parameter_count(c),
@@ -113,9 +112,23 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
         ("stream state", state),
         ("labels", ", ".join(shown) + more),
     ]
+    if "blocks" in c:
+        lines[3:3] = _table_lines(c["blocks"])
     lines += [(f"meta {k}", v) for k, v in sorted(s["metadata"].items())]
     width = max(len(k) for k, _ in lines) + 1
     return "\n".join(f"{k + ':':<{width}} {v}" for k, v in lines)
+
+
+def _table_lines(t: dict[str, Any]) -> list[tuple[str, str]]:
+    """The block table of a custom architecture, one line per block."""
+    out = [("stem/head/cls", f"{t['stem']} / {t['head']} / {t['hidden']} filters")]
+    for i, b in enumerate(t["blocks"]):
+        layers = ", ".join(f"{e}:{'x'.join(map(str, k))}"
+                           for e, k in zip(b["expand"], b["kernels"]))
+        what = (f"base {b['base']}, stride {b['stride']}, {len(b['expand'])} layers "
+                f"(expand:kernel) {layers}")
+        out.append((f"block {i}", what))
+    return out
 
 
 def _video_text(v: dict[str, Any], size: int) -> str:
