@@ -158,12 +158,15 @@ class AvSource:
 
     def yuv420(self, frame: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                           tuple[float, ...]] | None:
-        """Zero-copy Y, U, V planes and YUV->RGB coefficients of an unrotated 8-bit 4:2:0
-        frame in a matrix/range the compiled converter knows; None otherwise (use ``rgb``)."""
+        """Zero-copy Y, U, V planes and YUV->RGB coefficients of an unrotated, even-sized
+        8-bit 4:2:0 frame in a matrix/range the compiled converter knows; None otherwise
+        (use ``rgb``)."""
         from movicore.video.preprocess import YUV_TO_RGB
 
         fmt = frame.format.name
-        if fmt not in ("yuv420p", "yuvj420p") or _frame_rotation(frame):
+        # Odd sizes: libswscale takes its scaled path (interpolated chroma); follow it there.
+        if (fmt not in ("yuv420p", "yuvj420p") or _frame_rotation(frame) or frame.width % 2
+                or frame.height % 2):
             return None
         matrix = _MATRIX.get(int(frame.colorspace or 2))
         full = fmt == "yuvj420p" or int(frame.color_range or 0) == 2

