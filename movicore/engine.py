@@ -199,9 +199,12 @@ class Engine:
     # ------------------------------------------------------------------ snapshots
     def _meta(self) -> str:
         c = self._model.config
-        return json.dumps({"model_id": c.model_id, "variant": c.variant, "conv_type": c.conv_type,
-                           "se_type": c.se_type, "num_classes": c.num_classes,
-                           "height": self._height, "width": self._width}, sort_keys=True)
+        meta = {"model_id": c.model_id, "variant": c.variant, "conv_type": c.conv_type,
+                "se_type": c.se_type, "num_classes": c.num_classes,
+                "height": self._height, "width": self._width}
+        if c.blocks is not None:  # custom architectures differ by their table
+            meta["blocks"] = c.blocks.to_json()
+        return json.dumps(meta, sort_keys=True)
 
     def state_dict(self, stream: int = 0) -> dict[str, Any]:
         """Snapshot of the stream: official state names -> arrays (batch 1, NTHWC), plus

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from movicore.data.video import VIDEO_EXTENSIONS, crop, iter_frames, resize_short_side
+from movicore.data.video import VIDEO_EXTENSIONS, crop, iter_frames
+from movicore.video.preprocess import preprocess
 
 
 def scan(root: str | os.PathLike[str]) -> tuple[list[str], list[tuple[Path, int]]]:
@@ -94,7 +95,8 @@ class VideoFolder:
         if n > self.frames:
             start = int(rng.integers(0, n - self.frames + 1)) if train else (n - self.frames) // 2
         sel = [decoded[min(start + t, n - 1)] for t in range(self.frames)]
-        clip = np.stack([resize_short_side(f, short) for f in sel])
+        # Eval: the official eval transform (movicore.video.preprocess) with resize = crop.
+        clip = np.stack([preprocess(f, short, None if train else self.size) for f in sel])
         if train:
             h, w = clip.shape[1:3]
             top = int(rng.integers(0, h - self.size + 1))
@@ -102,8 +104,6 @@ class VideoFolder:
             clip = crop(clip, self.size, top, left)
             if self.flip and rng.random() < 0.5:
                 clip = clip[:, :, ::-1]
-        else:
-            clip = crop(clip, self.size)
         return np.ascontiguousarray(clip), label
 
     def batches(self, epoch: int, batch_size: int, shuffle: bool = False
