@@ -14,7 +14,8 @@ HELP = "top-1/top-5 accuracy and confusion matrix on a video folder or synthetic
 DESCRIPTION = """\
 Evaluate MODEL (a .safetensors model file, or 'demo' for the embedded model) with the
 engine on DATASET_DIR (ROOT/<class>/*.mp4, or ROOT/val/<class>/... if present; the
-centered clip of every video) or on freshly generated synthetic clips (--synthetic).
+centered clip of every video through the official eval transform with the model file's
+resize, docs/video.md) or on freshly generated synthetic clips (--synthetic).
 Class names of the data are matched to the model's labels by name.
 """
 
@@ -44,7 +45,8 @@ def _class_map(data_labels: list[str], model_labels: list[str]) -> np.ndarray:
     return np.asarray([index[c] for c in data_labels])
 
 
-def _source(args: argparse.Namespace, size: int, frames: int) -> Any:
+def _source(args: argparse.Namespace, size: int, frames: int, resize: int | None = None
+            ) -> Any:
     if args.synthetic == bool(args.dataset):
         raise ValueError("give either DATASET_DIR or --synthetic")
     if args.synthetic:
@@ -61,7 +63,8 @@ def _source(args: argparse.Namespace, size: int, frames: int) -> Any:
     if (root / "val").is_dir():
         root = root / "val"
     labels, items = scan(root)
-    return VideoFolder(items, labels, frames=frames, stride=args.stride, size=size)
+    return VideoFolder(items, labels, frames=frames, stride=args.stride, size=size,
+                       resize=resize)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
     model, labels = load_model(None if args.model == "demo" else args.model, args.labels)
     size = model.input_size[0]
     frames = args.frames or DEMO_FRAMES
-    source = _source(args, size, frames)
+    from movicore.video.settings import for_model
+
+    source = _source(args, size, frames, for_model(model).resize)
     to_model = _class_map(list(source.labels), labels)
     engine = make_engine(model, args.threads, size)
     n_cls = len(labels)

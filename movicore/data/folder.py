@@ -41,18 +41,22 @@ class VideoFolder:
 
     Training clips (``train=True``) start at a random frame, use a random crop from a frame
     resized to ``1.15 * size`` (short side) and optionally a random horizontal flip; evaluation
-    clips are the centered clip, resized + center-cropped. Short videos repeat their last frame.
+    clips are the centered clip through the official eval transform (short side ``resize``,
+    default ``size``, then center crop). Short videos repeat their last frame.
     """
 
     def __init__(self, items: list[tuple[Path, int]], labels: list[str], *, frames: int = 16,
                  stride: int = 1, size: int = 172, train: bool = False, flip: bool = False,
-                 seed: int = 0) -> None:
+                 seed: int = 0, resize: int | None = None) -> None:
         if frames < 1 or stride < 1 or size < 8:
             raise ValueError(f"need frames >= 1, stride >= 1, size >= 8; got {frames}, "
                              f"{stride}, {size}")
         self.items, self.labels = list(items), list(labels)
         self.frames, self.stride, self.size = frames, stride, size
         self.train, self.flip, self.seed = train, flip, seed
+        if resize is not None and resize < 1:
+            raise ValueError(f"need resize >= 1, got {resize}")
+        self.resize = resize or size  # eval: short side before the center crop
 
     @classmethod
     def split(cls, root: str | os.PathLike[str], *, frames: int = 16, stride: int = 1,
@@ -88,14 +92,14 @@ class VideoFolder:
         """Clip ``i`` as uint8 [T, size, size, 3] and its label."""
         path, label = self.items[i]
         train = self.train and rng is not None
-        short = round(self.size * 1.15) if train else self.size
+        short = round(self.size * 1.15) if train else self.resize
         decoded = list(iter_frames(path, stride=self.stride))
         n = len(decoded)
         start = 0
         if n > self.frames:
             start = int(rng.integers(0, n - self.frames + 1)) if train else (n - self.frames) // 2
         sel = [decoded[min(start + t, n - 1)] for t in range(self.frames)]
-        # Eval: the official eval transform (movicore.video.preprocess) with resize = crop.
+        # Eval: the official eval transform (movicore.video.preprocess).
         clip = np.stack([preprocess(f, short, None if train else self.size) for f in sel])
         if train:
             h, w = clip.shape[1:3]

@@ -142,3 +142,20 @@ def test_video_folder_train_val_subfolders_and_flip(tmp_path: Path,
     assert not train.flip  # flip is opt-in
     with pytest.raises(ValueError, match="no videos"):
         scan(tmp_path / "train" / "bright")
+
+
+def test_folder_eval_clip_is_the_official_eval_transform(tmp_path: Path,
+                                                        rng: np.random.Generator) -> None:
+    from movicore.video.preprocess import preprocess
+
+    frames = rng.integers(0, 255, (6, 40, 64, 3), dtype=np.uint8)
+    (tmp_path / "a").mkdir()
+    path = write_video(tmp_path / "a" / "x.avi", frames)
+    decoded = video.read_video(path)
+    folder = VideoFolder([(path, 0)], ["a"], frames=4, size=16, resize=20)
+    clip, label = folder.load(0)
+    want = np.stack([preprocess(f, 20, 16) for f in decoded[1:5]])  # the centered 4 of 6
+    np.testing.assert_array_equal(clip, want)
+    assert label == 0
+    with pytest.raises(ValueError, match="resize"):
+        VideoFolder([(path, 0)], ["a"], resize=0)
