@@ -26,8 +26,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=None, help="synthetic seed (default 2024)")
     p.add_argument("--n", type=int, default=200, help="synthetic clips (200)")
     p.add_argument("--frames", type=int, default=None,
-                   help="frames per clip (default: the demo's clip length)")
-    p.add_argument("--stride", type=int, default=1, help="temporal stride (video folders)")
+                   help="frames per clip (default: the clip length the model was trained "
+                        "with, from its file; else the demo's)")
+    p.add_argument("--stride", type=int, default=None, help="temporal stride after the "
+                   "frame rate (video folders; default: the model's training stride)")
     p.add_argument("--labels", help="label file, one per line (overrides the model's)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--plot", metavar="CM.png", help="confusion matrix as PNG (matplotlib)")
@@ -44,7 +46,7 @@ def _class_map(data_labels: list[str], model_labels: list[str]) -> np.ndarray:
     return np.asarray([index[c] for c in data_labels])
 
 
-def _source(args: argparse.Namespace, size: int, frames: int) -> Any:
+def _source(args: argparse.Namespace, size: int, frames: int, trained: dict[str, Any]) -> Any:
     if args.synthetic == bool(args.dataset):
         raise ValueError("give either DATASET_DIR or --synthetic")
     if args.synthetic:
@@ -61,18 +63,22 @@ def _source(args: argparse.Namespace, size: int, frames: int) -> Any:
     if (root / "val").is_dir():
         root = root / "val"
     labels, items = scan(root)
-    return VideoFolder(items, labels, frames=frames, stride=args.stride, size=size)
+    return VideoFolder(items, labels, frames=frames, size=size,
+                       stride=args.stride or int(trained.get("stride") or 1),
+                       fps=trained.get("fps"), resize=trained.get("resize"))
 
 
 def run(args: argparse.Namespace) -> int:
     from movicore.assets import DEMO_FRAMES
     from movicore.cli.classify import load_model, make_engine, model_name
     from movicore.train.progress import Progress
+    from movicore.train.provenance import read_training
 
     model, labels = load_model(None if args.model == "demo" else args.model, args.labels)
     size = model.input_size[0]
-    frames = args.frames or DEMO_FRAMES
-    source = _source(args, size, frames)
+    trained = read_training(getattr(model, "members", [model])[0].metadata)
+    frames = args.frames or int(trained.get("frames") or DEMO_FRAMES)
+    source = _source(args, size, frames, trained)
     to_model = _class_map(list(source.labels), labels)
     engine = make_engine(model, args.threads, size)
     n_cls = len(labels)

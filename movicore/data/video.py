@@ -120,6 +120,30 @@ def iter_frames(path: str | os.PathLike[str], *, stride: int = 1, size: int | No
         container.close()
 
 
+def iter_timed_frames(path: str | os.PathLike[str]) -> Iterator[tuple[float, np.ndarray]]:
+    """``(seconds, RGB uint8 (H, W, 3))`` for every decoded frame, times from the container
+    (frame index / frame rate when a frame has none). Same errors as ``iter_frames``."""
+    av = _av()
+    p = _check_path(path)
+    container, stream = _open(p)
+    rate = float(stream.average_rate or stream.guessed_rate or 25.0)
+    count = 0
+    try:
+        try:
+            for i, frame in enumerate(container.decode(stream)):
+                t = frame.time if frame.time is not None else i / rate
+                yield float(t), frame.to_ndarray(format="rgb24")
+                count += 1
+        except av.FFmpegError as exc:
+            if count == 0:
+                raise ValueError(f"cannot decode video {p}: {exc}") from exc
+            return
+        if count == 0:
+            raise ValueError(f"video has no frames: {p}")
+    finally:
+        container.close()
+
+
 def read_video(path: str | os.PathLike[str], *, stride: int = 1, size: int | None = None,
                max_frames: int | None = None) -> np.ndarray:
     """All (selected) frames as uint8 [T, H, W, 3]; see ``iter_frames``."""
