@@ -34,8 +34,11 @@ class Engine:
         Input frame size; defaults to the model's native size.
     streams
         Number of independent streams this engine carries (stream models only). With
-        ``streams > 1`` use :meth:`step_many`: one frame of every stream per call, batched
-        into one GEMM per pointwise layer, so weights are read once for all streams.
+        ``streams > 1`` use :meth:`step_many`: one frame of every stream per call. On one
+        thread the streams are batched into one GEMM per pointwise layer (weights read once
+        for all streams); with ``streams >= threads > 1`` they run whole, one group of
+        streams per worker thread (stream-parallel: no thread waits on another within a
+        frame), which is what scales with cores.
 
     Frames are RGB, channels last: ``(H, W, 3)`` or ``(T, H, W, 3)``, either ``uint8``
     (0..255) or ``float32`` in [0, 1]. Frames containing NaN or infinity are rejected with a
@@ -196,9 +199,12 @@ class Engine:
     # ------------------------------------------------------------------ snapshots
     def _meta(self) -> str:
         c = self._model.config
-        return json.dumps({"model_id": c.model_id, "variant": c.variant, "conv_type": c.conv_type,
-                           "se_type": c.se_type, "num_classes": c.num_classes,
-                           "height": self._height, "width": self._width}, sort_keys=True)
+        meta = {"model_id": c.model_id, "variant": c.variant, "conv_type": c.conv_type,
+                "se_type": c.se_type, "num_classes": c.num_classes,
+                "height": self._height, "width": self._width}
+        if c.blocks is not None:  # custom architectures differ by their table
+            meta["blocks"] = c.blocks.to_json()
+        return json.dumps(meta, sort_keys=True)
 
     def state_dict(self, stream: int = 0) -> dict[str, Any]:
         """Snapshot of the stream: official state names -> arrays (batch 1, NTHWC), plus

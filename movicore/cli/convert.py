@@ -348,10 +348,13 @@ def convert(args: argparse.Namespace) -> tuple[Path, arch.Config]:
               "checkpoints need --gate hard_sigmoid_keras; see `movicore convert --help`")
     labels = _labels(args, config, stored_labels, kind)
     from movicore import modelfile
+    from movicore.video import settings as video_settings
 
+    video = video_settings.default_for(config.model_id, config.input_size)
     modelfile.write_model_file(out, config, tensors, labels,
                                {"source": f"{kind}:{src.name}", "converter": "movicore convert",
-                                **meta})
+                                video_settings.METADATA_KEY: video.to_json(),
+                                **meta})  # a trainer checkpoint's own video key wins
     return out, config
 
 

@@ -20,7 +20,6 @@ file size and the first labels. --json prints the same as one JSON object.
 Exit status 1 with a one-line error for a malformed file.
 """
 
-_NAMES = {"a0": "A0", "a1": "A1", "a2": "A2", "a3": "A3", "a4": "A4", "a5": "A5", "t0": "T0"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -46,7 +45,11 @@ def _model_summary(mf: Any) -> dict[str, Any]:
     c = mf.config
     size = c.input_size
     tensors = arch.expected_tensors(c)
-    extra = {k: v for k, v in mf.metadata.items() if k not in modelfile.RESERVED_KEYS}
+    from movicore.video import settings as vs
+
+    extra = {k: v for k, v in mf.metadata.items()
+             if k not in (*modelfile.RESERVED_KEYS, vs.METADATA_KEY)}
+    video = vs.for_model(mf)
     return {
         "file": str(mf.path),
         "file_bytes": mf.path.stat().st_size,
@@ -54,7 +57,7 @@ def _model_summary(mf: Any) -> dict[str, Any]:
         "format_version": mf.format_version,
         "kind": mf.kind,
         "bn": mf.metadata["bn"],
-        "name": f"MoViNet-{_NAMES[c.model_id]}" + ("-Stream" if c.variant == "stream" else ""),
+        "name": f"MoViNet-{c.name}" + ("-Stream" if c.variant == "stream" else ""),
         "config": c.to_dict(),
         "tensors": len(tensors),
         "parameters": arch.parameter_count(c),
@@ -63,6 +66,8 @@ def _model_summary(mf: Any) -> dict[str, Any]:
         "state_bytes": arch.state_bytes(c, size, size),
         "state_tensors": len(arch.state_shapes(c, 1, size, size)),
         "labels": list(mf.labels),
+        "video": {"fps": video.fps, "resize": video.resize,
+                  "from": "file" if vs.METADATA_KEY in mf.metadata else "default"},
         "metadata": extra,
     }
 
@@ -98,6 +103,7 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
         ("classifier act.", c["classifier_activation"]),
         ("positional enc.", "yes" if c["positional_encoding"] else "no"),
         ("input", f"{size}x{size} RGB, float32 in [0, 1], NTHWC"),
+        ("video in", _video_text(s["video"], size)),
         ("classes", f"{c['num_classes']}"),
         ("parameters", (f"{s['parameters']:,} ({s['stored_values']:,} values incl. BN "
                        f"statistics)")),
@@ -106,6 +112,8 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
         ("stream state", state),
         ("labels", ", ".join(shown) + more),
     ]
+    if "blocks" in c:
+        lines[3:3] = _table_lines(c["blocks"])
     trained = training_text(s["metadata"])
     if trained:
         lines.append(("trained", trained))
@@ -133,6 +141,24 @@ def training_text(metadata: dict[str, str]) -> str:
     if m:
         parts.append(" ".join(f"{k} {v:.4g}" for k, v in m.items()))
     return "; ".join(parts)
+
+
+def _table_lines(t: dict[str, Any]) -> list[tuple[str, str]]:
+    """The block table of a custom architecture, one line per block."""
+    out = [("stem/head/cls", f"{t['stem']} / {t['head']} / {t['hidden']} filters")]
+    for i, b in enumerate(t["blocks"]):
+        layers = ", ".join(f"{e}:{'x'.join(map(str, k))}"
+                           for e, k in zip(b["expand"], b["kernels"]))
+        what = (f"base {b['base']}, stride {b['stride']}, {len(b['expand'])} layers "
+                f"(expand:kernel) {layers}")
+        out.append((f"block {i}", what))
+    return out
+
+
+def _video_text(v: dict[str, Any], size: int) -> str:
+    rate = f"{v['fps']:g} frames/s" if v["fps"] else "every frame"
+    origin = "" if v["from"] == "file" else " (default for this model id and size)"
+    return f"{rate}, short side {v['resize']} then center crop {size}x{size}{origin}"
 
 
 def ensemble_summary(ef: Any) -> dict[str, Any]:

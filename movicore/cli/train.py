@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shlex
 import sys
@@ -95,7 +94,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "the videos (default: the lowest frame rate among them)")
     d.add_argument("--stride", type=int, help=f"then every S-th of those {_d('stride')}")
     d.add_argument("--resize", type=int, help="eval short side before the center crop "
-                   "(default: size x 8/7, the official ratio)")
+                   "(default: the official ratio to the size, a0: 192/172)")
     d.add_argument("--train-clips", type=int,
                    help=f"synthetic clips per epoch, fresh every epoch {_d('train_clips')}")
     d.add_argument("--val-clips", type=int, help=f"synthetic validation clips "
@@ -247,7 +246,19 @@ def _resolve_data(s: dict[str, Any]) -> None:
     if s.get("flip") is None:
         s["flip"] = True
     if s.get("resize") is None:
-        s["resize"] = math.ceil(s["size"] * 8 / 7)
+        s["resize"] = eval_resize(s["model"], s["size"])
+
+
+def eval_resize(model_id: str, size: int) -> int:
+    """The official eval short side scaled to ``size`` (a0: 192 for 172), else size x 8/7."""
+    from movicore import arch
+    from movicore.video import settings as video_settings
+
+    try:
+        ratio = video_settings.official(model_id).resize / arch.SPECS[model_id].size
+    except KeyError:
+        ratio = 8 / 7
+    return max(size, round(size * ratio))
 
 
 def _command(out: Path) -> str:
@@ -336,7 +347,7 @@ def run(args: argparse.Namespace) -> int:
     if s.get("ensemble") is not None:
         from movicore.train.ensemble import run_cli
 
-        full = {k: None for k in ("init", "num_classes", "dropout", "export")}
+        full = dict.fromkeys(("init", "num_classes", "dropout", "export"))
         return run_cli(argparse.Namespace(**{**full, **s, "resume": args.resume}), model,
                        train, val, opts, labels)
     try:

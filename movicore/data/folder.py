@@ -9,13 +9,14 @@ Frames are picked by time at ``fps`` (the first frame in every ``1/fps`` slot, a
 input does at inference; ``None`` = every decoded frame), then every ``stride``-th. A clip is
 ``frames`` consecutive picked frames: a random window for training, the central one for
 evaluation. A video with fewer picked frames than ``frames`` is an error that names it
-(nothing is repeated or padded).
+(nothing is repeated or padded; the inference input, ``movicore.VideoSource``, loops short
+files only when asked).
 
 Training transform (the official one, movinet-reference.md §8): one random resized crop per
 clip (area 8-100 % of the frame, aspect 1/2-2, log-uniform), resized to ``size`` x ``size``,
 and a random horizontal flip (``flip``; on by default in the CLI, off where a class is
-defined by a left/right direction). Evaluation transform: short side resized to ``resize``,
-center crop ``size`` x ``size``.
+defined by a left/right direction). Evaluation transform: the official one
+(``movicore.video.preprocess``): short side resized to ``resize``, center crop ``size``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from movicore.data.video import VIDEO_EXTENSIONS, crop, iter_timed_frames, resize, resize_short_side
+from movicore.data.video import VIDEO_EXTENSIONS, iter_timed_frames
+from movicore.video.preprocess import preprocess, resize_region
+from movicore.video.sampling import TimeSampler
 
 CROP_AREA = (0.08, 1.0)
 CROP_ASPECT = (0.5, 2.0)
@@ -55,17 +58,10 @@ def scan(root: str | os.PathLike[str]) -> tuple[list[str], list[tuple[Path, int]
 
 
 def pick_by_time(times: list[float], fps: float | None) -> list[int]:
-    """Indices of the frames kept at ``fps``: the first frame in each ``1/fps`` slot counted
-    from the first frame (all frames for ``None``)."""
-    if fps is None:
-        return list(range(len(times)))
-    kept, last = [], -1
-    for i, t in enumerate(times):
-        slot = math.floor((t - times[0]) * fps + 1e-3)
-        if slot > last:
-            kept.append(i)
-            last = slot
-    return kept
+    """Indices of the frames kept at ``fps`` (``movicore.video.sampling.TimeSampler``: the
+    first frame in each ``1/fps`` slot, as at inference; all frames for ``None``)."""
+    sampler = TimeSampler(fps)
+    return [i for i, t in enumerate(times) if sampler.keep(t)]
 
 
 def random_resized_box(h: int, w: int, rng: np.random.Generator) -> tuple[int, int, int, int]:
@@ -161,7 +157,7 @@ class VideoFolder:
         if self.train:
             cap = CACHE_SHORT_SIDE * self.size
             if min(frames[0].shape[:2]) > cap:
-                frames = [resize_short_side(f, cap) for f in frames]
+                frames = [preprocess(f, cap) for f in frames]
             nbytes = sum(f.nbytes for f in frames)
             if self._cached_bytes + nbytes <= CACHE_BYTES:
                 self._cache[i] = frames
@@ -177,11 +173,12 @@ class VideoFolder:
         start = int(rng.integers(0, n - t + 1)) if train else (n - t) // 2  # type: ignore[union-attr]
         sel = frames[start:start + t]
         if not train:
-            clip = np.stack([crop(resize_short_side(f, self.resize), self.size) for f in sel])
+            clip = np.stack([preprocess(f, self.resize, self.size) for f in sel])
             return np.ascontiguousarray(clip), label
         h, w = sel[0].shape[:2]
         top, left, ch, cw = random_resized_box(h, w, rng)  # type: ignore[arg-type]
-        clip = np.stack([resize(f[top:top + ch, left:left + cw], self.size, self.size)
+        n = self.size
+        clip = np.stack([resize_region(f[top:top + ch, left:left + cw], n, n, 0, 0, n, n)
                          for f in sel])
         if self.flip and rng.random() < 0.5:  # type: ignore[union-attr]
             clip = clip[:, :, ::-1]

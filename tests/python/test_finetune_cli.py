@@ -147,11 +147,11 @@ def test_exported_file_records_training_and_convert_best_last(
     mf = modelfile.read_model_file(out / "best.safetensors")
     t = read_training(mf.metadata)
     assert t["epoch"] == best + 1 and f"exported epoch {best + 1} " in printed
-    assert (t["frames"], t["fps"], t["size"], t["resize"]) == (3, 10.0, 16, 19)
+    assert (t["frames"], t["fps"], t["size"], t["resize"]) == (3, 10.0, 16, 18)
     assert t["classes"] == ["bright", "dark"] and t["init"] == DEMO_MODEL.name
     assert t["recipe"]["bn_frozen"] and t["metrics"]["val_loss"] == pytest.approx(
         ck["history"][best]["val_loss"], abs=1e-6)
-    assert json.loads(mf.metadata["video"]) == {"fps": 10.0, "resize": 19}
+    assert json.loads(mf.metadata["video"]) == {"fps": 10.0, "resize": 18}
 
     src = str(out / "checkpoint.pt")
     assert main(["convert", src, "-o", str(tmp_path / "b.safetensors")]) == 0
