@@ -220,6 +220,7 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
                                  fps_per_core=_spread([v["fps_per_core"] for v in ok]),
                                  fps_total=_spread([v["fps_total"] for v in ok]),
                                  cores_used=ok[0]["cores_used"],
+                                 cpu_ms_per_frame=_spread([v["cpu_ms_per_frame"] for v in ok]),
                                  state_bytes_total=ok[0]["state_bytes_total"])
                     log(f"streams N={n} {mode}: {entry['fps_per_core']['median']:.1f} "
                         f"frames/s per core")

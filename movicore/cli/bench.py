@@ -62,11 +62,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="also measure N concurrent streams on one model (e.g. 1,8)")
     p.add_argument("--stream-frames", type=int, default=30,
                    help="timed frames per stream for --streams (default 30)")
-    p.add_argument("--stream-modes", type=_names, default=("sequential", "threads", "many"),
+    p.add_argument("--stream-modes", type=_names, default=("sequential", "threads", "many", "serve"),
                    metavar="MODES",
                    help="for --streams: sequential (N engines, one core), threads (N engines "
                         "on N threads), many (one stream-parallel Engine(streams=N)), serve "
-                        "(the server end to end on N looping video files); default sequential,threads,many")
+                        "(the server end to end on N looping video files, PyAV); default all")
     p.add_argument("--seed", type=int, default=0, help="seed for weights and frames")
     p.add_argument("--peak-gflops", type=float, default=None, metavar="X",
                    help="per-core fp32 peak for the floor (default 96)")
