@@ -60,6 +60,18 @@ class Engine:
 # bind_kernels.cc: the submodule movicore._core._kernels. A one-file stub cannot declare a
 # submodule, so it is a class of static methods here (same attribute access, same types);
 # stubtest skips it (.ci/stubtest-allowlist.txt) and tools/check_stubs.sh compares it instead.
+# bind_video.cc
+def resize_region_u8(
+    src: NDArray[np.uint8], out_h: int, out_w: int, top: int, left: int, rows: int, cols: int
+) -> NDArray[np.uint8]:
+    """Region of the official bilinear resize of an (H, W, 3) uint8 image."""
+def yuv420_resize_region_u8(
+    y: NDArray[np.uint8], u: NDArray[np.uint8], v: NDArray[np.uint8],
+    coeffs: builtins.list[float], out_h: int, out_w: int, top: int, left: int, rows: int,
+    cols: int,
+) -> NDArray[np.uint8]:
+    """The same from YUV 4:2:0 planes, converting only the pixels it reads."""
+
 class _kernels:
     @staticmethod
     def ops() -> builtins.list[str]:
@@ -127,6 +139,19 @@ class _kernels:
     # bind_crc32c.cc
     @staticmethod
     def run_crc32c(name: str, data: Any, crc: int = 0) -> int: ...
+
+    # bind_resize.cc
+    @staticmethod
+    def run_resize(
+        name: str, src: NDArray[np.uint8], out_h: int, out_w: int, top: int, left: int,
+        rows: int, cols: int,
+    ) -> NDArray[np.uint8]: ...
+    @staticmethod
+    def run_yuv_resize(
+        name: str, y: NDArray[np.uint8], u: NDArray[np.uint8], v: NDArray[np.uint8],
+        coeffs: builtins.list[float], out_h: int, out_w: int, top: int, left: int, rows: int,
+        cols: int,
+    ) -> NDArray[np.uint8]: ...
 
     # bind_rowsum.cc
     @staticmethod

@@ -19,6 +19,7 @@ void bind_cpu(py::module_& m);
 void bind_kernels(py::module_& m);
 void bind_engine(py::module_& m);
 void bind_checksum(py::module_& m);
+void bind_video(py::module_& m);
 
 // The bytes of a C-contiguous buffer (bytes, memoryview, any NumPy array), held for the
 // object's lifetime; BufferError for a non-contiguous one. Read without the GIL is fine.
