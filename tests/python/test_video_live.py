@@ -137,3 +137,31 @@ def test_raw_rgb_pipe(rng: np.random.Generator) -> None:
         list(VideoSource(torn, size=(16, 12), input_fps=10))
     with pytest.raises(ValueError, match="size"):
         VideoSource("-")
+
+
+def test_classify_raw_rgb_on_stdin(rng: np.random.Generator) -> None:
+    """`movicore classify - --size WxH --input-fps R`: frames piped in, model rate applied."""
+    frames = rng.integers(0, 256, (12, 24, 40, 3), dtype=np.uint8)
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    proc = subprocess.run([sys.executable, "-m", "movicore", "classify", "-", "--size", "40x24",
+                           "--input-fps", "10", "--fps", "5", "--json", "-", "--quiet"],
+                          input=frames.tobytes(), capture_output=True, timeout=120, env=env,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    res = json.loads(proc.stdout)
+    assert res["frames"] == 6 and res["frames_decoded"] == 12
+    assert [e["time"] for e in res["timeline"]] == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    bad = subprocess.run([sys.executable, "-m", "movicore", "classify", "-", "--size", "40x24"],
+                         input=frames.tobytes()[:-7], capture_output=True, timeout=120,
+                         env=env, check=False, text=False)
+    err = bad.stderr.decode()
+    assert bad.returncode == 1 and "ended inside frame 12" in err and len(err.splitlines()) == 1
+
+
+def test_import_movicore_needs_numpy_only() -> None:
+    code = ("import sys, movicore; bad = [m for m in ('av', 'torch', 'matplotlib') "
+            "if m in sys.modules]; assert not bad, bad; movicore.VideoSource; movicore.classify")
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60, env=env)
