@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "kernels/resize/resize.h"
+
 namespace mc {
 
 struct BilinearTap {
@@ -32,6 +34,22 @@ inline uint8_t bilinear_u8(float tl, float tr, float bl, float br, float wx, flo
   const float top = tl + (tr - tl) * wx;
   const float bottom = bl + (br - bl) * wx;
   return static_cast<uint8_t>(top + (bottom - top) * wy);
+}
+
+// The reference kernels' loop: every output value on its own, value(row tap, column tap,
+// channel) inside the resized image and 0 outside it.
+template <typename Value>
+void reference_region(const ResizeRegion& r, uint8_t* dst, Value value) {
+  for (int32_t i = 0; i < r.rows; ++i) {
+    for (int32_t j = 0; j < r.cols; ++j) {
+      for (int c = 0; c < 3; ++c) {
+        const BilinearTap ty = bilinear_tap(r.top + i, r.in_h, r.out_h);
+        const BilinearTap tx = bilinear_tap(r.left + j, r.in_w, r.out_w);
+        dst[(static_cast<ptrdiff_t>(i) * r.cols + j) * 3 + c] =
+            ty.valid && tx.valid ? value(ty, tx, c) : uint8_t{0};
+      }
+    }
+  }
 }
 
 }  // namespace mc
