@@ -5,7 +5,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 
 #include "kernels/resize/resize.h"
@@ -23,9 +22,12 @@ inline BilinearTap bilinear_tap(int32_t o, int32_t n_in, int32_t n_out) {
   if (n_in == n_out) return {o, o, 0.f, true};
   const float scale = static_cast<float>(n_in) / static_cast<float>(n_out);
   const float x = (static_cast<float>(o) + 0.5f) * scale - 0.5f;
-  const float f = std::floor(x);
-  const int32_t lo = std::clamp(static_cast<int32_t>(f), 0, n_in - 1);
-  const int32_t hi = std::clamp(static_cast<int32_t>(std::ceil(x)), 0, n_in - 1);
+  // floor/ceil without libm calls (baseline x86-64 has no rounding instruction)
+  int32_t fi = static_cast<int32_t>(x);
+  if (static_cast<float>(fi) > x) --fi;
+  const float f = static_cast<float>(fi);
+  const int32_t lo = std::clamp(fi, 0, n_in - 1);
+  const int32_t hi = std::clamp(f == x ? fi : fi + 1, 0, n_in - 1);
   return {lo, hi, x - f, true};
 }
 
