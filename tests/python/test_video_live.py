@@ -165,3 +165,46 @@ def test_import_movicore_needs_numpy_only() -> None:
             "if m in sys.modules]; assert not bad, bad; movicore.VideoSource; movicore.classify")
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60, env=env)
+
+
+def test_stream_that_stalls_mid_way_hits_the_read_timeout(tmp_path: Path) -> None:
+    """A local HTTP server sends half of an MPEG-TS stream, then nothing: after the frames it
+    got, the source fails with a clear error within about the read timeout."""
+    import threading
+
+    ts = tmp_path / "s.ts"
+    subprocess.run([need_ffmpeg(), "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=size=160x120:rate=25", "-t", "4", "-c:v", "libx264", "-g", "5",
+                    "-f", "mpegts", str(ts)], check=True, timeout=60)
+    data = ts.read_bytes()
+    release = threading.Event()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\n\r\n")
+            conn.sendall(data[:len(data) // 2 // 188 * 188])
+            release.wait(30)  # stall with the connection open
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/s.ts"
+        src = VideoSource(url, timeout=1.0)
+        assert src.info.live
+        got = 0
+        t0 = time.monotonic()
+        with pytest.raises(VideoSourceError, match=r"live source .* stopped after \d+ frames: "
+                                                   r"no data for 1 s \(read timeout\)"):
+            for _ in src:
+                got += 1
+        assert got >= 10 and time.monotonic() - t0 < 20
+        src.close()
+    finally:
+        release.set()
+        listener.close()
+        thread.join(10)
