@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import struct
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from modelfile_helpers import assemble, split
 
 import movicore
 from movicore import ModelFormatError, arch, modelfile
@@ -110,17 +110,6 @@ def test_reference_round_trip(tmp_path, rng):
 
 # ------------------------------------------------------------------ malformed
 
-def _split(path: Path) -> tuple[dict[str, Any], bytes]:
-    raw = path.read_bytes()
-    (n,) = struct.unpack("<Q", raw[:8])
-    return json.loads(raw[8:8 + n]), raw[8 + n:]
-
-
-def _assemble(header: dict[str, Any], data: bytes) -> bytes:
-    h = json.dumps(header).encode()
-    return struct.pack("<Q", len(h)) + h + data
-
-
 def _meta(key: str, value: Any):
     def edit(h: dict[str, Any]) -> None:
         if value is None:
@@ -180,10 +169,10 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_malformed_ensemble_files(valid, tmp_path, case):
     edit, match = CASES[case]
-    header, data = _split(valid)
+    header, data = split(valid)
     edit(header)
     bad = tmp_path / "bad.safetensors"
-    bad.write_bytes(_assemble(header, data))
+    bad.write_bytes(assemble(header, data))
     with pytest.raises(ModelFormatError, match=match) as info:
         modelfile.read_ensemble_file(bad)
     assert "\n" not in str(info.value)

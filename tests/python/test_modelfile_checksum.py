@@ -5,12 +5,11 @@ flipped bit in the weights is a ModelFormatError, old files without it still loa
 from __future__ import annotations
 
 import json
-import struct
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
+from modelfile_helpers import assemble, split
 
 import movicore
 from movicore import ModelFormatError, arch, checksum, modelfile
@@ -22,18 +21,6 @@ CFG = arch.default_config("t0", "stream", 3).replace(input_size=32)
 
 def _tensors(seed: int, cfg: arch.Config = CFG) -> dict[str, np.ndarray]:
     return random_model_tensors(cfg, seed)
-
-
-def split(path: Path) -> tuple[dict[str, Any], bytes]:
-    raw = path.read_bytes()
-    (n,) = struct.unpack("<Q", raw[:8])
-    return json.loads(raw[8:8 + n]), raw[8 + n:]
-
-
-def assemble(header: dict[str, Any], data: bytes) -> bytes:
-    h = json.dumps(header).encode()
-    h += b" " * (-(8 + len(h)) % 8)
-    return struct.pack("<Q", len(h)) + h + data
 
 
 def flip_bit(path: Path, out: Path, byte_in_data: int, bit: int = 0) -> None:

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import modelfile_helpers
 import numpy as np
 import pytest
 
-from movicore import ModelFormatError, arch, checksum, modelfile
+from movicore import ModelFormatError, arch, modelfile
 
 CFG = arch.default_config("t0", num_classes=3)
 FEAT = "blocks.block1_layer0.feature.conv.weight"
@@ -29,20 +30,13 @@ def valid(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def split(path: Path) -> tuple[dict[str, Any], bytes]:
-    raw = path.read_bytes()
-    (n,) = struct.unpack("<Q", raw[:8])
-    return json.loads(raw[8:8 + n]), raw[8 + n:]
+    return modelfile_helpers.split(path)
 
 
 def assemble(header: dict[str, Any] | bytes, data: bytes) -> bytes:
-    """A file from an (edited) header and data section. A dict header's checksum is re-stamped
-    for ``data``, so the edit under test is what the reader trips on (checksum mismatches:
-    test_modelfile_checksum.py)."""
-    if isinstance(header, dict) and isinstance(header.get("__metadata__"), dict) \
-            and checksum.KEY in header["__metadata__"]:
-        header["__metadata__"][checksum.KEY] = checksum.format_value(checksum.crc32c(data))
-    h = header if isinstance(header, bytes) else json.dumps(header).encode()
-    return struct.pack("<Q", len(h)) + h + data
+    """The checksum is re-stamped for ``data``, so the edit under test is what the reader trips
+    on (checksum mismatches: test_modelfile_checksum.py)."""
+    return modelfile_helpers.assemble(header, data, restamp=True)
 
 
 def expect_error(path: Path, match: str | None = None) -> ModelFormatError:
