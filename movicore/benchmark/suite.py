@@ -210,8 +210,10 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
                 summary.append(row)
         _add_ratios(summary)
         streams = []
+        # one stream-parallel Engine carries a single model: no 'many' row for ensembles
+        modes = [m for m in s.stream_modes if m != "many" or not is_ensemble(model_path)]
         for n in s.streams:
-            for mode in s.stream_modes:
+            for mode in modes:
                 vals = []
                 for _ in range(s.repeat):
                     job = {"kind": "streams", "model_path": str(model_path), "height": size,
