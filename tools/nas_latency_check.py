@@ -6,9 +6,9 @@ Usage (from the repository root, after tools/dev_build.sh):
       --table runs/nas/latency.json --models 30 [--threads 1] [--size S] [--json OUT.json]
 
 The architectures are drawn from the space stored in the table (``movicore nas profile``) with
-seeds the profile did not use; each is timed like the profile (fastest of 7 windows of 8 frames,
-random weights). Prints one line per architecture, the median and p90 absolute error, and the
-load average, which matters on a shared machine.
+seeds the profile did not use; each is timed like the profile (every frame timed, the mean of
+the fastest quarter of 60 frames, random weights). Prints one line per architecture, the median
+and p90 absolute error, and the load average, which matters on a shared machine.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def main() -> int:
         c = S.sample(args.seed + i, space, num_classes=(10, 600)[i % 2])
         if args.size:
             c = c.replace(input_size=args.size)
-        measured = measure(c, threads=threads, windows=7, seed=i)["ms"]
+        measured = measure(c, threads=threads, frames=60, seed=i)["ms"]
         predicted = model.predict(c)
         err = (predicted - measured) / measured
         layers = sum(len(b.expand) for b in c.spec.blocks)

@@ -176,7 +176,7 @@ def _budget(args: argparse.Namespace) -> tuple[float, str]:
     if args.budget_ms is not None:
         return args.budget_ms, f"{args.budget_ms} ms/frame (given)"
     c = arch.default_config(args.budget_model, "stream", 10, input_size=args.budget_size)
-    ms = measure(c, threads=args.threads, windows=7)["ms"]
+    ms = measure(c, threads=args.threads, frames=60)["ms"]
     return ms, (f"{args.budget_model}-stream at {args.budget_size}x{args.budget_size}, "
                 f"{args.threads} thread(s): {ms:.3f} ms/frame (measured)")
 
@@ -292,7 +292,7 @@ def final_run(record: Path, name: str, cand: Any, path: Path, data: Any, train: 
     _log(f"final training of {name}: {train.steps} steps")
     r = train_candidate(cand, data, train, seed, export=str(path), log=_log)
     c = r["config"]
-    ms = measure(c, threads=threads, windows=7)["ms"] / cand.frame_stride
+    ms = measure(c, threads=threads, frames=60)["ms"] / cand.frame_stride
     res = {"test_top1": r["test_top1"], "search_top1": r["search_top1"], "latency_ms": ms,
            "frame_stride": cand.frame_stride, "input_size": c.input_size,
            "parameters": arch.parameter_count(c),

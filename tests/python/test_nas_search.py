@@ -25,7 +25,7 @@ TRAIN = TrainSpec(steps=2, batch_size=3)
 @pytest.fixture(scope="module")
 def table(tmp_path_factory) -> tuple[dict, str]:
     t = profile([S.sample(i, TINY, n) for i, n in ((0, 10), (1, 600), (2, 10), (3, 600))],
-                windows=1, frames=2)
+                frames=3)
     path = tmp_path_factory.mktemp("nas") / "latency.json"
     path.write_text(json.dumps(t), encoding="utf-8")
     return t, str(path)
