@@ -90,7 +90,7 @@ def test_cli_search_end_to_end(table, tmp_path) -> None:
              "--final-epochs", "1", "--baseline", "t0", "--budget-size", "16")
     assert r.returncode == 0, r.stderr
     res = json.loads((out / "result.json").read_text())
-    assert {"best", "t0"} <= set(res) and res["final_steps"] == 2
+    assert {"best", "t0", "t0_trial"} <= set(res) and res["final_steps"] == 2
     assert 0 <= res["best"]["test_top1"] <= 1
     front = json.loads((out / "pareto.json").read_text())
     assert front["trials"] == 2 and front["front"]
