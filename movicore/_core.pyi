@@ -50,6 +50,18 @@ class Engine:
 # bind_kernels.cc: the submodule movicore._core._kernels. A one-file stub cannot declare a
 # submodule, so it is a class of static methods here (same attribute access, same types);
 # stubtest skips it (.ci/stubtest-allowlist.txt) and tools/check_stubs.sh compares it instead.
+# bind_video.cc
+def resize_region_u8(
+    src: NDArray[np.uint8], out_h: int, out_w: int, top: int, left: int, rows: int, cols: int
+) -> NDArray[np.uint8]:
+    """Region of the official bilinear resize of an (H, W, 3) uint8 image."""
+def yuv420_resize_region_u8(
+    y: NDArray[np.uint8], u: NDArray[np.uint8], v: NDArray[np.uint8],
+    coeffs: builtins.list[float], out_h: int, out_w: int, top: int, left: int, rows: int,
+    cols: int,
+) -> NDArray[np.uint8]:
+    """The same from YUV 4:2:0 planes, converting only the pixels it reads."""
+
 class _kernels:
     @staticmethod
     def ops() -> builtins.list[str]:
@@ -113,6 +125,19 @@ class _kernels:
         r_stride: int = 0,
         act: str = "identity",
     ) -> None: ...
+
+    # bind_resize.cc
+    @staticmethod
+    def run_resize(
+        name: str, src: NDArray[np.uint8], out_h: int, out_w: int, top: int, left: int,
+        rows: int, cols: int,
+    ) -> NDArray[np.uint8]: ...
+    @staticmethod
+    def run_yuv_resize(
+        name: str, y: NDArray[np.uint8], u: NDArray[np.uint8], v: NDArray[np.uint8],
+        coeffs: builtins.list[float], out_h: int, out_w: int, top: int, left: int, rows: int,
+        cols: int,
+    ) -> NDArray[np.uint8]: ...
 
     # bind_rowsum.cc
     @staticmethod

@@ -7,34 +7,113 @@
 
 #include "base/arch.h"
 
+#if MC_ARCH_X86_64 && defined(__GNUC__)
+#include <cpuid.h>
+#endif
+
 namespace mc {
 namespace {
 
-uint64_t detect() {
-  uint64_t isa = kIsaScalar;
 #if MC_ARCH_X86_64 && defined(__GNUC__)
-  __builtin_cpu_init();
-  // libgcc also checks that the OS saves the YMM state (XGETBV) for "avx2".
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) isa |= kIsaAvx2Fma3;
+// CPUID leaves 1 and 7.0 and XCR0 (the register state the OS saves on a context switch), read
+// once. An ISA counts only when the CPU has it AND the OS saves its registers.
+struct X86Regs {
+  uint32_t l1_ecx = 0, l7_ebx = 0, l7_ecx = 0, l7_edx = 0, l7s1_eax = 0;
+  uint64_t xcr0 = 0;
+  X86Regs() {
+    uint32_t a, b, c, d;
+    if (__get_cpuid(1, &a, &b, &c, &d)) l1_ecx = c;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+      l7_ebx = b, l7_ecx = c, l7_edx = d;
+      const uint32_t max_sub = a;
+      if (max_sub >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d)) l7s1_eax = a;
+    }
+    if (l1_ecx & (1u << 27)) {  // OSXSAVE: XGETBV is usable
+      uint32_t lo, hi;
+      __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+      xcr0 = (uint64_t(hi) << 32) | lo;
+    }
+  }
+  bool os_ymm() const { return (xcr0 & 0x6) == 0x6; }     // XMM + YMM state
+  bool os_zmm() const { return (xcr0 & 0xe6) == 0xe6; }   // + opmask, ZMM0-15 hi, ZMM16-31
+};
+const X86Regs& x86() {
+  static const X86Regs r;
+  return r;
+}
+bool has_avx2_fma3() {
+  const X86Regs& r = x86();
+  const bool avx = r.l1_ecx & (1u << 28), fma = r.l1_ecx & (1u << 12);
+  return avx && fma && (r.l7_ebx & (1u << 5)) && r.os_ymm();
+}
+bool has_avx512() {  // F (16), DQ (17), BW (30), VL (31)
+  const X86Regs& r = x86();
+  const uint32_t need = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
+  return has_avx2_fma3() && (r.l7_ebx & need) == need && r.os_zmm();
+}
+#endif
+
+#if MC_ARCH_ARM64
+bool has_neon() { return true; }  // Advanced SIMD is mandatory in ARMv8-A.
+#endif
+
+// A capped level: which detected bits MOVICORE_MAX_ISA=<name> keeps.
+struct IsaLevel {
+  const char* name;
+  uint64_t keep;
+};
+const IsaLevel kIsaLevels[] = {
+    {"avx512", kIsaAvx512 | kIsaAvx2Fma3},
+    {"avx2", kIsaAvx2Fma3},
+    {"neon", kIsaNeon},
+    {"scalar", kIsaScalar},
+};
+
+// Feature rows with their detection (only those of the build's architecture).
+struct IsaProbe {
+  uint64_t bit;
+  bool (*present)();
+};
+const IsaProbe kIsaProbes[] = {
+#if MC_ARCH_X86_64 && defined(__GNUC__)
+    {kIsaAvx2Fma3, has_avx2_fma3},
+    {kIsaAvx512, has_avx512},
 #endif
 #if MC_ARCH_ARM64
-  isa |= kIsaNeon;  // Advanced SIMD is mandatory in ARMv8-A.
+    {kIsaNeon, has_neon},
 #endif
+    {kIsaScalar, nullptr},
+};
+
+uint64_t detect() {
+  uint64_t isa = kIsaScalar;
+  for (const IsaProbe& p : kIsaProbes) {
+    if (p.present != nullptr && p.present()) isa |= p.bit;
+  }
   return isa;
 }
 
 uint64_t apply_cap(uint64_t isa) {
   const char* env = std::getenv("MOVICORE_MAX_ISA");
   if (env == nullptr || *env == '\0') return isa;
-  std::string v(env);
-  if (v == "scalar") return kIsaScalar;
-  if (v == "avx2") return isa & kIsaAvx2Fma3;
-  if (v == "neon") return isa & kIsaNeon;
-  throw std::invalid_argument("MOVICORE_MAX_ISA must be one of scalar, avx2, neon; got '" + v +
-                              "'");
+  std::string names;
+  for (const IsaLevel& l : kIsaLevels) {
+    if (std::strcmp(env, l.name) == 0) return isa & l.keep;
+    names += names.empty() ? l.name : std::string(", ") + l.name;
+  }
+  throw std::invalid_argument("MOVICORE_MAX_ISA must be one of " + names + "; got '" +
+                              std::string(env) + "'");
 }
 
 }  // namespace
+
+// Best first: isa_name() reports the first row whose bit is set.
+const IsaFeature kIsaFeatures[] = {
+    {kIsaAvx512, "avx512"},
+    {kIsaAvx2Fma3, "avx2_fma3"},
+    {kIsaNeon, "neon"},
+};
+const size_t kIsaFeatureCount = sizeof(kIsaFeatures) / sizeof(kIsaFeatures[0]);
 
 uint64_t detected_isa() {
   static const uint64_t isa = detect();
@@ -47,8 +126,9 @@ uint64_t cpu_isa() {
 }
 
 const char* isa_name(uint64_t isa) {
-  if (isa & kIsaAvx2Fma3) return "avx2_fma3";
-  if (isa & kIsaNeon) return "neon";
+  for (const IsaFeature& f : kIsaFeatures) {
+    if (isa & f.bit) return f.name;
+  }
   return "scalar";
 }
 

@@ -11,11 +11,9 @@ void bind_cpu(py::module_& m) {
         py::dict d;
         const uint64_t det = detected_isa();
         py::list features;
-        if (det & kIsaAvx2Fma3) {
-          features.append("avx2");
-          features.append("fma");
+        for (size_t i = 0; i < kIsaFeatureCount; ++i) {
+          if (det & kIsaFeatures[i].bit) features.append(kIsaFeatures[i].name);
         }
-        if (det & kIsaNeon) features.append("neon");
         d["features"] = features;
         d["isa"] = isa_name(cpu_isa());
         d["detected_isa"] = isa_name(det);
@@ -32,6 +30,7 @@ void bind_cpu(py::module_& m) {
         py::list built;
         built.append("scalar");
         if (MC_ENABLE_AVX2) built.append("avx2_fma3");
+        if (MC_ENABLE_AVX512) built.append("avx512");
         if (MC_ENABLE_NEON) built.append("neon");
         d["built_isas"] = built;
         return d;

@@ -64,11 +64,11 @@ def measure_streams(job: dict[str, Any]) -> dict[str, Any]:
         for i in range(warmup):
             for s, e in enumerate(engines):
                 e.step(pool[(i + s) % len(pool)])
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for i in range(warmup, warmup + frames):
             for s, e in enumerate(engines):
                 e.step(pool[(i + s) % len(pool)])
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         cores_used = 1
     else:
         barrier = threading.Barrier(n + 1)
@@ -84,9 +84,9 @@ def measure_streams(job: dict[str, Any]) -> dict[str, Any]:
         for t in threads:
             t.start()
         barrier.wait()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         done.wait()
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         for t in threads:
             t.join()
         cores_used = min(n, _cores())
@@ -97,6 +97,7 @@ def measure_streams(job: dict[str, Any]) -> dict[str, Any]:
         "frames_per_stream": frames, "wall_s": wall, "fps_total": fps,
         "cores_used": cores_used, "fps_per_core": fps / cores_used,
         "ms_per_stream_frame": 1e3 * wall / (n * frames),
+        "cpu_ms_per_frame": 1e3 * cpu / (n * frames),
         "state_bytes_total": int(sum(e.state_bytes for e in engines)),
         "rss": {"baseline_mib": base, "peak_mib": peak,
                 "increment_mib": peak - base if reset_ok else None},
@@ -115,10 +116,10 @@ def _measure_many(job: dict[str, Any], model: Any, pool: np.ndarray, n: int, war
                for i in range(min(len(pool), warmup + frames))]
     for i in range(warmup):
         engine.step_many(batches[i % len(batches)])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for i in range(warmup, warmup + frames):
         logits = engine.step_many(batches[i % len(batches)])
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = measure.peak_rss_mib()
     fps = n * frames / wall
     return {
@@ -126,6 +127,7 @@ def _measure_many(job: dict[str, Any], model: Any, pool: np.ndarray, n: int, war
         "frames_per_stream": frames, "wall_s": wall, "fps_total": fps,
         "cores_used": cores, "fps_per_core": fps / cores,
         "ms_per_stream_frame": 1e3 * wall / (n * frames),
+        "cpu_ms_per_frame": 1e3 * cpu / (n * frames),
         "state_bytes_total": int(engine.state_bytes * n),
         "rss": {"baseline_mib": base, "peak_mib": peak,
                 "increment_mib": peak - base if reset_ok else None},

@@ -21,7 +21,7 @@ from movicore.benchmark import measure
 from movicore.benchmark.models import is_ensemble, macs_per_input_frame, resolve_model
 from movicore.benchmark.worker import RESULT_PREFIX, measure_job
 
-ENGINES = ("movicore", "torch", "onnxruntime", "litert")
+ENGINES = ("movicore", "torch", "onnxruntime", "litert", "openvino")
 SCHEMA = "movicore-bench/1"
 
 
@@ -78,6 +78,11 @@ def _availability(engine: str, s: BenchSettings, config: arch.Config, size: int)
     if engine == "onnxruntime":
         if not _has("onnxruntime"):
             return "onnxruntime is not installed (pip install 'movicore[bench]')"
+        if s.onnx is None and not (_has("torch") and _has("onnx")):
+            return "exporting the ONNX model needs torch and onnx"
+    if engine == "openvino":
+        if not _has("openvino"):
+            return "openvino is not installed (pip install 'movicore[bench]')"
         if s.onnx is None and not (_has("torch") and _has("onnx")):
             return "exporting the ONNX model needs torch and onnx"
     if engine == "litert":
@@ -173,7 +178,8 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
         if is_ensemble(model_path):
             skipped.update(dict.fromkeys(engines[1:], "ensemble files run on movicore only"))
         onnx_path = s.onnx
-        if "onnxruntime" in engines and skipped["onnxruntime"] is None and onnx_path is None:
+        needs_onnx = [e for e in ("onnxruntime", "openvino") if e in engines and not skipped[e]]
+        if needs_onnx and onnx_path is None:
             log(f"exporting {config.model_id} @{size} to ONNX ...")
             onnx_path = str(_export_onnx(model_path, config, size, workdir / "model.onnx"))
         results: dict[tuple[str, int], list[dict[str, Any]]] = {}
@@ -204,8 +210,10 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
                 summary.append(row)
         _add_ratios(summary)
         streams = []
+        # one stream-parallel Engine carries a single model: no 'many' row for ensembles
+        modes = [m for m in s.stream_modes if m != "many" or not is_ensemble(model_path)]
         for n in s.streams:
-            for mode in s.stream_modes:
+            for mode in modes:
                 vals = []
                 for _ in range(s.repeat):
                     job = {"kind": "streams", "model_path": str(model_path), "height": size,
@@ -220,6 +228,7 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
                                  fps_per_core=_spread([v["fps_per_core"] for v in ok]),
                                  fps_total=_spread([v["fps_total"] for v in ok]),
                                  cores_used=ok[0]["cores_used"],
+                                 cpu_ms_per_frame=_spread([v["cpu_ms_per_frame"] for v in ok]),
                                  state_bytes_total=ok[0]["state_bytes_total"])
                     log(f"streams N={n} {mode}: {entry['fps_per_core']['median']:.1f} "
                         f"frames/s per core")

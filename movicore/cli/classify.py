@@ -219,6 +219,8 @@ def run(args: argparse.Namespace) -> int:
     final = acc.timeline[-1]
     n_fed = final["frame"]
     stop = " (stopped by Ctrl-C)" if interrupted else ""
+    if src.dropped:
+        stop += f" ({src.dropped} frames dropped: the engine was slower than the live source)"
     print(f"final ({n_fed} frames, {final['time']:.2f} s){stop}: "
           + fmt_top([(e["label"], e["probability"]) for e in final["top"]]), file=out)
     result = {"schema": SCHEMA, "source": str(args.video), "model": str(model.path),
@@ -226,7 +228,8 @@ def run(args: argparse.Namespace) -> int:
               "fps": src.fps, "resize": src.resize,
               "source_info": {"width": info.width, "height": info.height, "fps": info.fps,
                               "codec": info.codec, "live": info.live},
-              "frames": n_fed, "frames_decoded": src.frames_decoded, "labels": labels,
+              "frames": n_fed, "frames_decoded": src.frames_decoded,
+              "frames_dropped": src.dropped, "labels": labels,
               "top_k": args.top, "timeline": acc.timeline if model.causal else [],
               "final": final}
     _write_outputs(args, result, acc)

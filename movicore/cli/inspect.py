@@ -114,9 +114,33 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
     ]
     if "blocks" in c:
         lines[3:3] = _table_lines(c["blocks"])
+    trained = training_text(s["metadata"])
+    if trained:
+        lines.append(("trained", trained))
     lines += [(f"meta {k}", v) for k, v in sorted(s["metadata"].items())]
     width = max(len(k) for k, _ in lines) + 1
     return "\n".join(f"{k + ':':<{width}} {v}" for k, v in lines)
+
+
+def training_text(metadata: dict[str, str]) -> str:
+    """One line from the ``training`` metadata key ('' when absent)."""
+    from movicore.train.provenance import read_training
+
+    t = read_training(metadata)
+    if not t:
+        return ""
+    m = t.get("metrics", {})
+    fps = f"{t['fps']:g} fps" if t.get("fps") else "every frame"
+    parts = [f"epoch {t.get('epoch')} ({t.get('selected', '?')})",
+             f"{t.get('frames')} frames at {fps}, {t.get('size')}x{t.get('size')}"
+             + (f", eval resize {t['resize']}" if t.get("resize") else ""),
+             (f"data {t.get('data')} ({len(t.get('classes', []))} classes, "
+              f"{t.get('train_clips')} train / {t.get('val_clips')} val clips)")]
+    if t.get("init"):
+        parts.append(f"from {t['init']}")
+    if m:
+        parts.append(" ".join(f"{k} {v:.4g}" for k, v in m.items()))
+    return "; ".join(parts)
 
 
 def _table_lines(t: dict[str, Any]) -> list[tuple[str, str]]:

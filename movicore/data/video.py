@@ -67,6 +67,17 @@ def iter_frames(path: str | os.PathLike[str], *, stride: int = 1, size: int | No
         src.close()
 
 
+def iter_timed_frames(path: str | os.PathLike[str]) -> Iterator[tuple[float, np.ndarray]]:
+    """``(seconds since the first frame, RGB uint8 (H, W, 3))`` for every decoded frame
+    (rotation applied); same errors as ``iter_frames``."""
+    src = _open_file(path)
+    try:
+        for t, frame in src.frames():
+            yield t, np.ascontiguousarray(src.rgb(frame))
+    finally:
+        src.close()
+
+
 def read_video(path: str | os.PathLike[str], *, stride: int = 1, size: int | None = None,
                max_frames: int | None = None) -> np.ndarray:
     """All (selected) frames as uint8 [T, H, W, 3]; see ``iter_frames``."""

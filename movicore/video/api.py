@@ -55,6 +55,8 @@ class VideoSource:
         time). timeout : seconds without data before a live source is declared dead.
     queue_size : decoded frames buffered ahead of the consumer (live sources drop the oldest
         when it is full and count them in ``dropped``).
+    yuv_fast_path : preprocess 8-bit YUV 4:2:0 frames straight from their planes (compiled
+        core); False converts every used frame to RGB first (libswscale), for comparisons.
 
     Raises
     ------
@@ -65,21 +67,27 @@ class VideoSource:
     def __init__(self, source: Source, model: Any = None, *, fps: float | str | None = None,
                  resize: int | None = None, loop: bool = False,
                  size: tuple[int, int] | None = None, input_fps: float | None = None,
-                 timeout: float = DEFAULT_TIMEOUT, queue_size: int = 4) -> None:
+                 timeout: float = DEFAULT_TIMEOUT, queue_size: int = 4,
+                 yuv_fast_path: bool = True) -> None:
         self.model = _load(model)
         self.fps, self.resize = vs.resolve(self.model, fps, resize)
         self.crop = self.model.input_size[0] if self.model is not None else None
         if queue_size < 1:
             raise ValueError(f"queue_size must be >= 1, got {queue_size}")
-        self._spec = (source, size, input_fps, timeout)
-        self._src = open_source(source, size=size, input_fps=input_fps, timeout=timeout)
+        def reopen() -> Any:
+            return open_source(source, size=size, input_fps=input_fps, timeout=timeout)
+
+        self._reopen = reopen
+        self._src = reopen()
         if loop and self._src.info.live:
+            self._src.close()
             raise ValueError("loop=True needs a file, not a live source")
         self.loop = loop
         self.queue_size = queue_size
         self._prefetch: Prefetch[tuple[float, np.ndarray]] | None = None
         self.frames_decoded = 0
         self.frames_used = 0
+        self._yuv_ok = pre.yuv420_available() and yuv_fast_path
 
     @property
     def info(self) -> SourceInfo:
@@ -100,9 +108,7 @@ class VideoSource:
                 last = t
                 if not sampler.keep(offset + t):
                     continue  # skipped frames are never converted
-                rgb = src.rgb(frame)
-                out = (pre.preprocess(rgb, self.resize, self.crop) if self.resize
-                       else np.ascontiguousarray(rgb))
+                out = self._model_frame(src, frame)
                 self.frames_used += 1
                 yield offset + t, out
             if not self.loop or last is None:
@@ -110,8 +116,18 @@ class VideoSource:
             step = 1.0 / src.info.fps if src.info.fps else 1.0 / 30
             offset += last + step
             src.close()
-            src = self._src = open_source(*self._spec[:1], size=self._spec[1],
-                                          input_fps=self._spec[2], timeout=self._spec[3])
+            src = self._src = self._reopen()
+
+    def _model_frame(self, src: Any, frame: Any) -> np.ndarray:
+        """The decoded frame through the eval transform; straight from YUV when possible."""
+        if self.resize and self._yuv_ok:
+            planes = src.yuv420(frame) if hasattr(src, "yuv420") else None
+            if planes is not None:
+                return pre.preprocess_yuv420(*planes, self.resize, self.crop)
+        rgb = src.rgb(frame)
+        if self.resize:
+            return pre.preprocess(rgb, self.resize, self.crop)
+        return np.ascontiguousarray(rgb)
 
     def __iter__(self) -> Iterator[tuple[float, np.ndarray]]:
         if self._prefetch is not None:

@@ -86,7 +86,7 @@ class AvSource:
 
     def __init__(self, target: str, *, timeout: float | None) -> None:
         av = self._av = _av()
-        self.target = target
+        self.target, self.timeout = target, timeout
         kw: dict[str, Any] = {}
         if timeout is not None:
             kw["timeout"] = (timeout, timeout)
@@ -139,14 +139,16 @@ class AvSource:
                 yield rel, frame
         except av.FFmpegError as exc:
             if self.info.live:
+                why = (f"no data for {self.timeout:g} s (read timeout)"
+                       if isinstance(exc, av.error.ExitError) and self.timeout else str(exc))
                 raise VideoSourceError(f"live source {self.target} stopped after "
-                                       f"{self.frames_read} frames: {exc}") from exc
+                                       f"{self.frames_read} frames: {why}") from exc
             if self.frames_read == 0:
                 raise VideoSourceError(f"cannot decode video {self.target}: {exc}") from exc
             return  # a truncated file: keep what was decoded
         if self.info.live:
             raise VideoSourceError(f"live source {self.target} ended after {self.frames_read} "
-                                   f"frames")
+                                   f"frames (end of stream: the sender stopped)")
         if self.frames_read == 0:
             raise VideoSourceError(f"video has no frames: {self.target}")
 
@@ -156,8 +158,33 @@ class AvSource:
         rot = _frame_rotation(frame)
         return np.rot90(arr, rot // 90) if rot else arr
 
+    def yuv420(self, frame: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                          tuple[float, ...]] | None:
+        """Zero-copy Y, U, V planes and YUV->RGB coefficients of an unrotated, even-sized
+        8-bit 4:2:0 frame in a matrix/range the compiled converter knows; None otherwise
+        (use ``rgb``)."""
+        from movicore.video.preprocess import YUV_TO_RGB
+
+        fmt = frame.format.name
+        # Odd sizes: libswscale takes its scaled path (interpolated chroma); follow it there.
+        if (fmt not in ("yuv420p", "yuvj420p") or _frame_rotation(frame) or frame.width % 2
+                or frame.height % 2):
+            return None
+        matrix = _MATRIX.get(int(frame.colorspace or 2))
+        full = fmt == "yuvj420p" or int(frame.color_range or 0) == 2
+        coeffs = YUV_TO_RGB.get((matrix, "full" if full else "limited")) if matrix else None
+        if coeffs is None:
+            return None
+        planes = [np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, :p.width]
+                  for p in frame.planes[:3]]
+        return planes[0], planes[1], planes[2], coeffs
+
     def close(self) -> None:
         self._container.close()
+
+
+# AVColorSpace -> matrix; 2 = unspecified, which libswscale treats as BT.601.
+_MATRIX = {1: "bt709", 2: "bt601", 5: "bt601", 6: "bt601"}
 
 
 def _frame_rotation(frame: Any) -> int:

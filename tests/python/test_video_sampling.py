@@ -121,3 +121,19 @@ def test_model_settings_defaults_and_overrides(tmp_path: Path) -> None:
                                                                                 '"resize": 8}'})
     with pytest.raises(modelfile.ModelFormatError, match="video"):
         modelfile.read_model_file(broken)
+
+
+def test_loop_restarts_a_file_with_increasing_timestamps(tmp_path: Path) -> None:
+    from video_helpers import make_clip
+
+    from movicore.video.api import VideoSource
+
+    clip = make_clip(tmp_path / "c.mp4", size="32x24", rate=10, seconds=1)  # 10 frames
+    with VideoSource(clip, fps="source", loop=True) as src:
+        times = []
+        for t, _ in src:
+            times.append(t)
+            if len(times) == 25:
+                break
+    np.testing.assert_allclose(times, np.arange(25) / 10, atol=1e-6)
+    assert src.frames_decoded >= 25

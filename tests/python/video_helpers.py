@@ -21,9 +21,12 @@ def need_ffmpeg() -> str:
 def make_clip(path: Path, *, size: str = "160x120", rate: float = 30, seconds: float = 1.0,
               pix_fmt: str = "yuv420p", codec: str = "libx264", extra: tuple[str, ...] = ()
               ) -> Path:
-    """A testsrc2 clip (moving pattern) written by the ffmpeg CLI."""
+    """A test-pattern clip (moving) written by the ffmpeg CLI; odd sizes kept as they are
+    (testsrc2 rounds them down to even, testsrc does not)."""
+    w, h = (int(v) for v in size.split("x"))
+    pattern = "testsrc2" if w % 2 == 0 and h % 2 == 0 else "testsrc"
     cmd = [need_ffmpeg(), "-v", "error", "-y", "-f", "lavfi", "-i",
-           f"testsrc2=size={size}:rate={rate}", "-t", str(seconds), "-pix_fmt", pix_fmt,
+           f"{pattern}=size={size}:rate={rate}", "-t", str(seconds), "-pix_fmt", pix_fmt,
            "-c:v", codec, *extra, str(path)]
     subprocess.run(cmd, check=True, timeout=60)
     return path
