@@ -13,8 +13,9 @@ from movicore.engine import Engine
 from movicore.ensemble import Ensemble
 from movicore.errors import ModelFormatError, MovicoreError
 from movicore.model import EnsembleModel, Model, load
+from movicore.quant.quantize import quantize
 
 __version__ = "0.1.0"
 
 __all__ = ["Engine", "Ensemble", "EnsembleModel", "Model", "ModelFormatError", "MovicoreError",
-           "__version__", "cpu_info", "load"]
+           "__version__", "cpu_info", "load", "quantize"]

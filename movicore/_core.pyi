@@ -24,6 +24,8 @@ class Model:
     def causal(self) -> bool: ...
     @property
     def packed_bytes(self) -> int: ...
+    @property
+    def int8_layers(self) -> int: ...
 
 class Engine:
     def __init__(
@@ -43,6 +45,8 @@ class Engine:
     def state_bytes(self) -> int: ...
     @property
     def gemm_kernel(self) -> str: ...
+    @property
+    def qgemm_kernel(self) -> str: ...
     def state_spec(self) -> list[tuple[str, list[int], str]]: ...
     def get_state(self, stream: int = 0) -> dict[str, NDArray[Any]]: ...
     def set_state(self, state: Mapping[str, ArrayLike], stream: int = 0) -> None: ...
@@ -113,6 +117,33 @@ class _kernels:
         r_stride: int = 0,
         act: str = "identity",
     ) -> None: ...
+
+    # bind_qgemm.cc
+    QGEMM_NR: int
+    QGEMM_KR: int
+    @staticmethod
+    def pack_qgemm(
+        w: NDArray[np.int8], scale: ArrayLike, bias: ArrayLike | None = None
+    ) -> NDArray[np.uint8]: ...
+    @staticmethod
+    def run_qgemm(
+        name: str,
+        a: NDArray[np.uint8],
+        k: int,
+        zero_points: ArrayLike,
+        scales: ArrayLike,
+        packed: NDArray[np.uint8],
+        n: int,
+        residual: ArrayLike | None = None,
+        act: str = "identity",
+        c_pad: int = 0,
+    ) -> NDArray[np.float32]: ...
+
+    # bind_quantize.cc
+    @staticmethod
+    def run_quantize(
+        name: str, x: ArrayLike, params: tuple[float, int] | None = None
+    ) -> tuple[NDArray[np.uint8], NDArray[np.int32], NDArray[np.float32]]: ...
 
     # bind_rowsum.cc
     @staticmethod

@@ -46,7 +46,12 @@ def _model_summary(mf: Any) -> dict[str, Any]:
     c = mf.config
     size = c.input_size
     tensors = arch.expected_tensors(c)
-    extra = {k: v for k, v in mf.metadata.items() if k not in modelfile.RESERVED_KEYS}
+    extra = {k: v for k, v in mf.metadata.items()
+             if k not in modelfile.RESERVED_KEYS and k != "quant"}
+    q = mf.quant
+    quant = None if q is None else {
+        "scheme": q.scheme, "activations": q.activations, "int8_layers": len(q.layers),
+        "int8_weights": sum(int(mf.tensors[n].size) for n in q.layers), "summary": q.describe()}
     return {
         "file": str(mf.path),
         "file_bytes": mf.path.stat().st_size,
@@ -64,6 +69,7 @@ def _model_summary(mf: Any) -> dict[str, Any]:
         "state_tensors": len(arch.state_shapes(c, 1, size, size)),
         "labels": list(mf.labels),
         "metadata": extra,
+        "quantization": quant,
     }
 
 
@@ -89,7 +95,9 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
     lines = [
         ("file", f"{s['file']} ({s['file_bytes']:,} bytes)"),
         ("format", (f"{s['format']} v{s['format_version']} ({s['kind']}, BN {s['bn']}, "
-                   f"{s['tensors']} F32 tensors)")),
+                   f"{s['tensors']} tensors)")),
+        ("quantization", s["quantization"]["summary"] if s.get("quantization") else "none "
+         "(float32)"),
         ("model", f"{s['name']} ({c['model_id']}, {c['variant']})"),
         ("conv type", f"{c['conv_type']} ({causal})"),
         ("SE type", c["se_type"]),

@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "kernel_variants.h"
 #include "kernels/qgemm/qgemm.h"
+#include "kernels/quantize/quantize.h"
 
 namespace {
 
@@ -110,28 +111,35 @@ MC_TEST(qgemm_all_variants_match_reference) {
   });
 }
 
-MC_TEST(qgemm_quantize_rows) {
+MC_TEST(quantize_all_variants_match_reference) {
   std::mt19937 gen(11);
-  const size_t m = 4, k = 37, kc = mc::qgemm_round_k(k);
-  auto x = mc_test::random_vector(gen, m * k, -3.f, 5.f);
-  for (size_t p = 0; p < k; ++p) x[2 * k + p] = 0.f;  // an all-zero row
-  std::vector<uint8_t> q(m * kc, 0xCD);
-  std::vector<mc::QuantParams> qp(m);
-  mc::quantize_rows_dynamic(m, k, x.data(), k, q.data(), kc, qp.data());
-  ++ctx.checks;
-  if (qp[2].scale != 1.f || qp[2].zero_point != 0) ctx.fail("zero row: scale 1, zero point 0");
-  for (size_t i = 0; i < m; ++i) {
-    for (size_t p = 0; p < kc; ++p) {
-      const uint8_t v = q[i * kc + p];
-      if (p >= k) {
-        if (v != 0) ctx.fail("pad bytes must be zero");
-        continue;
+  const auto& ref = mc_test::reference_of(mc::quantize_kernels());
+  mc_test::for_each_variant(ctx, mc::quantize_kernels(), [&](const mc::QuantizeKernel& kern) {
+    for (size_t k : {1, 3, 7, 8, 9, 15, 16, 17, 33, 100}) {
+      const size_t m = 4, kc = mc::qgemm_round_k(k), x_stride = k + 3;
+      auto x = mc_test::random_vector(gen, m * x_stride, -3.f, 5.f);
+      for (size_t p = 0; p < k; ++p) {
+        x[2 * x_stride + p] = 0.f;                        // an all-zero row
+        x[3 * x_stride + p] = std::fabs(x[3 * x_stride + p]);  // an all-positive row
       }
-      const float back = qp[i].scale * float(int32_t(v) - qp[i].zero_point);
-      if (std::fabs(back - x[i * k + p]) > 0.5001f * qp[i].scale) {
-        ctx.fail("row " + std::to_string(i) + " col " + std::to_string(p) +
-                 ": round trip off by more than half a step");
+      std::vector<uint8_t> got(m * kc, 0xCD), want(m * kc, 0xEF);
+      std::vector<mc::QuantParams> gp(m), wp(m);
+      ref.fn(m, k, x.data(), x_stride, want.data(), kc, wp.data());
+      kern.fn(m, k, x.data(), x_stride, got.data(), kc, gp.data());
+      ++ctx.checks;
+      if (got != want) ctx.fail("quantized bytes differ from the reference, k=" + std::to_string(k));
+      for (size_t i = 0; i < m; ++i) {
+        if (gp[i].scale != wp[i].scale || gp[i].zero_point != wp[i].zero_point) {
+          ctx.fail("params differ, k=" + std::to_string(k));
+        }
+        for (size_t p = 0; p < k; ++p) {
+          const float back = wp[i].scale * float(int32_t(want[i * kc + p]) - wp[i].zero_point);
+          if (std::fabs(back - x[i * x_stride + p]) > 0.5001f * wp[i].scale) {
+            ctx.fail("round trip off by more than half a step, k=" + std::to_string(k));
+          }
+        }
       }
+      if (wp[2].scale != 1.f || wp[2].zero_point != 0) ctx.fail("zero row: scale 1, zp 0");
     }
-  }
+  });
 }

@@ -68,17 +68,19 @@ def _quantize_ref(x: np.ndarray, params: tuple[float, int] | None):
     return q, zp, scale
 
 
+@pytest.mark.parametrize("kernel", variant_params("quantize"))
 @pytest.mark.parametrize("params", [None, (0.02, 131)])
-def test_quantize_rows(params, rng: np.random.Generator, seed: int):
-    for m, k in [(1, 1), (3, 5), (7, 64), (2, 333)]:
+def test_quantize_rows(kernel: dict, params, rng: np.random.Generator, seed: int):
+    require(kernel)
+    for m, k in [(1, 1), (3, 5), (3, 16), (3, 17), (7, 64), (2, 333)]:
         x = (rng.standard_normal((m, k)) * rng.uniform(0.1, 5)).astype(np.float32)
         x[0, 0] = 0.0
         if m > 2:
             x[1] = np.abs(x[1])  # all positive: the range still includes 0
             x[2] = 0.0           # all zero: scale 1, zero point 0
-        q, zp, sc = _core._kernels.quantize_rows(x, params)
+        q, zp, sc = _core._kernels.run_quantize(kernel["name"], x, params)
         wq, wzp, wsc = _quantize_ref(x, params)
-        what = f"m={m} k={k} params={params} seed={seed}"
+        what = f"{kernel['name']} m={m} k={k} params={params} seed={seed}"
         np.testing.assert_array_equal(zp, wzp, err_msg=what)
         np.testing.assert_array_equal(sc, wsc, err_msg=what)
         np.testing.assert_array_equal(q, wq, err_msg=what)
@@ -95,7 +97,8 @@ def test_quantized_gemm_close_to_float(rng: np.random.Generator, seed: int):
     wf = rng.standard_normal((k, n)).astype(np.float32)
     sw = (np.abs(wf).max(axis=0) / 127).astype(np.float32)
     w8 = np.clip(np.rint(wf / sw), -127, 127).astype(np.int8)
-    q, zp, sa = _core._kernels.quantize_rows(x)
+    qname = next(v["name"] for v in _core._kernels.list("quantize") if v["selected"])
+    q, zp, sa = _core._kernels.run_quantize(qname, x)
     name = next(v["name"] for v in _core._kernels.list("qgemm") if v["selected"])
     got = _core._kernels.run_qgemm(name, q, k, zp, sa, _core._kernels.pack_qgemm(w8, sw), n)
     want = x.astype(np.float64) @ wf
@@ -119,8 +122,11 @@ def test_qgemm_rejects_bad_input():
         _core._kernels.run_qgemm(ref, a, 3, zp, sc, packed, 17)
     with pytest.raises(ValueError, match="zero_points"):
         _core._kernels.run_qgemm(ref, a, 3, zp[:1], sc, packed, 5)
+    qref = next(v["name"] for v in _core._kernels.list("quantize") if v["reference"])
     with pytest.raises(ValueError, match="static"):
-        _core._kernels.quantize_rows(np.ones((2, 3), np.float32), (0.0, 3))
+        _core._kernels.run_quantize(qref, np.ones((2, 3), np.float32), (0.0, 3))
+    with pytest.raises(ValueError, match="finite"):
+        _core._kernels.run_quantize(qref, np.full((2, 3), np.nan, np.float32))
 
 
 def test_int8_dispatch_respects_the_isa():

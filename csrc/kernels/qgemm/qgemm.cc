@@ -1,5 +1,7 @@
 #include "kernels/qgemm/qgemm.h"
 
+#include "kernels/quantize/quantize.h"
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -12,10 +14,6 @@ const QGemmKernel kQGemmKernels[] = {
 #include "kernels/qgemm/kernels.inc"
 #undef MC_KERNEL
 };
-
-// Adding then subtracting 1.5 * 2^23 rounds a float in [0, 2^22] to the nearest integer, ties to
-// even (the default rounding mode), with plain adds the baseline vectoriser handles.
-constexpr float kRoundMagic = 12582912.f;
 
 void quantize_row(size_t k, const float* x, QuantParams p, uint8_t* q, size_t q_bytes) {
   const float inv = 1.f / p.scale;
@@ -59,36 +57,6 @@ void pack_qgemm_weights(size_t n, size_t k, const int8_t* w_kn, const float* sca
     std::memcpy(out, colsum, sizeof colsum);
     std::memcpy(out + sizeof colsum, sc, sizeof sc);
     std::memcpy(out + sizeof colsum + sizeof sc, b, sizeof b);
-  }
-}
-
-QuantParams choose_quant_params(float lo, float hi) {
-  lo = std::min(lo, 0.f);
-  hi = std::max(hi, 0.f);
-  QuantParams p;
-  p.scale = (hi - lo) / 255.f;
-  if (!(p.scale > 0.f) || !std::isfinite(p.scale)) {  // all zeros (or non-finite input)
-    p.scale = 1.f;
-    p.zero_point = 0;
-    return p;
-  }
-  const float zp = std::nearbyint(-lo / p.scale);
-  p.zero_point = int32_t(std::min(std::max(zp, 0.f), 255.f));
-  return p;
-}
-
-void quantize_rows_dynamic(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q,
-                           size_t q_stride, QuantParams* params) {
-  const size_t kc = qgemm_round_k(k);
-  for (size_t i = 0; i < m; ++i) {
-    const float* xi = x + i * x_stride;
-    float lo = xi[0], hi = xi[0];
-    for (size_t j = 1; j < k; ++j) {
-      lo = std::min(lo, xi[j]);
-      hi = std::max(hi, xi[j]);
-    }
-    params[i] = choose_quant_params(lo, hi);
-    quantize_row(k, xi, params[i], q + i * q_stride, kc);
   }
 }
 

@@ -6,7 +6,6 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
-#include <tuple>
 
 #include "base/act_names.h"
 #include "kernels/qgemm/qgemm.h"
@@ -42,33 +41,6 @@ py::array_t<uint8_t> pack_qgemm(I8Array w, FArray scale, py::object bias) {
   pack_qgemm_weights(n, k, w.data(), scale.data(), bias.is_none() ? nullptr : b.data(),
                      packed.mutable_data());
   return packed;
-}
-
-// x[m, k] -> (q[m, round_up(k, 4)] uint8, zero_points int32[m], scales float32[m]); dynamic
-// per row, or static with params=(scale, zero_point).
-std::tuple<py::array_t<uint8_t>, py::array_t<int32_t>, py::array_t<float>> quantize_rows(
-    FArray x, py::object params) {
-  require(x.ndim() == 2 && x.shape(0) >= 1 && x.shape(1) >= 1,
-          "quantize_rows: x must be a non-empty [m, k] array");
-  const size_t m = size_t(x.shape(0)), k = size_t(x.shape(1)), kc = qgemm_round_k(k);
-  py::array_t<uint8_t> q({m, kc});
-  std::vector<QuantParams> qp(m);
-  if (params.is_none()) {
-    quantize_rows_dynamic(m, k, x.data(), k, q.mutable_data(), kc, qp.data());
-  } else {
-    const auto t = params.cast<std::tuple<float, int32_t>>();
-    QuantParams p{std::get<1>(t), std::get<0>(t)};
-    require(p.scale > 0.f && p.zero_point >= 0 && p.zero_point <= 255,
-            "quantize_rows: static params need scale > 0 and zero_point in 0..255");
-    quantize_rows_static(m, k, x.data(), k, p, q.mutable_data(), kc, qp.data());
-  }
-  py::array_t<int32_t> zp(static_cast<py::ssize_t>(m));
-  py::array_t<float> sc(static_cast<py::ssize_t>(m));
-  for (size_t i = 0; i < m; ++i) {
-    zp.mutable_data()[i] = qp[i].zero_point;
-    sc.mutable_data()[i] = qp[i].scale;
-  }
-  return {q, zp, sc};
 }
 
 // a[m, a_stride] uint8 (a_stride >= round_up(k, 4)), per-row zero points / scales, packed
@@ -113,7 +85,6 @@ const int kRegistered = register_kernel_op(
        m.attr("QGEMM_KR") = kQGemmKR;
        m.def("pack_qgemm", &pack_qgemm, py::arg("w"), py::arg("scale"),
              py::arg("bias") = py::none());
-       m.def("quantize_rows", &quantize_rows, py::arg("x"), py::arg("params") = py::none());
        m.def("run_qgemm", &run_qgemm, py::arg("name"), py::arg("a"), py::arg("k"),
              py::arg("zero_points"), py::arg("scales"), py::arg("packed"), py::arg("n"),
              py::arg("residual") = py::none(), py::arg("act") = "identity",
