@@ -54,6 +54,18 @@ class Engine:
 # bind_kernels.cc: the submodule movicore._core._kernels. A one-file stub cannot declare a
 # submodule, so it is a class of static methods here (same attribute access, same types);
 # stubtest skips it (.ci/stubtest-allowlist.txt) and tools/check_stubs.sh compares it instead.
+# bind_video.cc
+def resize_region_u8(
+    src: NDArray[np.uint8], out_h: int, out_w: int, top: int, left: int, rows: int, cols: int
+) -> NDArray[np.uint8]:
+    """Region of the official bilinear resize of an (H, W, 3) uint8 image."""
+def yuv420_resize_region_u8(
+    y: NDArray[np.uint8], u: NDArray[np.uint8], v: NDArray[np.uint8],
+    coeffs: builtins.list[float], out_h: int, out_w: int, top: int, left: int, rows: int,
+    cols: int,
+) -> NDArray[np.uint8]:
+    """The same from YUV 4:2:0 planes, converting only the pixels it reads."""
+
 class _kernels:
     @staticmethod
     def ops() -> builtins.list[str]:
@@ -144,6 +156,19 @@ class _kernels:
     def run_quantize(
         name: str, x: ArrayLike, params: tuple[float, int] | None = None
     ) -> tuple[NDArray[np.uint8], NDArray[np.int32], NDArray[np.float32]]: ...
+
+    # bind_resize.cc
+    @staticmethod
+    def run_resize(
+        name: str, src: NDArray[np.uint8], out_h: int, out_w: int, top: int, left: int,
+        rows: int, cols: int,
+    ) -> NDArray[np.uint8]: ...
+    @staticmethod
+    def run_yuv_resize(
+        name: str, y: NDArray[np.uint8], u: NDArray[np.uint8], v: NDArray[np.uint8],
+        coeffs: builtins.list[float], out_h: int, out_w: int, top: int, left: int, rows: int,
+        cols: int,
+    ) -> NDArray[np.uint8]: ...
 
     # bind_rowsum.cc
     @staticmethod

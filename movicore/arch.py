@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 MODEL_IDS = ("a0", "a1", "a2", "a3", "a4", "a5", "t0")
+CUSTOM_ID = "custom"  # any point of the search space: the block table travels in the config
 VARIANTS = ("stream", "base")
 CONV_TYPES = ("3d", "2plus1d", "3d_2plus1d")
 SE_TYPES = ("3d", "2d", "2plus3d", "none")
@@ -30,6 +31,10 @@ GATES = ("sigmoid", "hard_sigmoid", "hard_sigmoid_keras")
 BN_EPSILON = 1e-3
 FORMAT_VERSION = 1  # written by this version; bump when readers must learn something new
 MIN_FORMAT_VERSION = 1  # every version from here to FORMAT_VERSION still loads
+
+# Depthwise kernels (t, h, w) of the paper's search space (arXiv 2103.11511, section 3).
+SEARCH_KERNELS = ((1, 3, 3), (1, 5, 5), (1, 7, 7), (5, 1, 1), (7, 1, 1), (3, 3, 3), (5, 3, 3))
+MAX_KERNEL = 7  # the engine's depthwise/temporal kernels take 1..7 taps per axis
 
 _K155 = (1, 5, 5)
 _K133 = (1, 3, 3)
@@ -52,8 +57,84 @@ class ModelSpec:
     stem: int
     head: int  # head projection filters
     hidden: int  # classifier hidden filters
-    size: int  # default (native) input resolution
+    size: int  # default (native) input resolution (0 for a custom table: see input_size)
     blocks: tuple[BlockSpec, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``"blocks"`` config value: the table without the native size."""
+        return {"stem": self.stem, "head": self.head, "hidden": self.hidden,
+                "blocks": [{"base": b.base, "expand": list(b.expand),
+                            "kernels": [list(k) for k in b.kernels], "stride": b.stride}
+                           for b in self.blocks]}
+
+    @classmethod
+    def from_json(cls, d: Any) -> ModelSpec:
+        """Parse and validate a ``"blocks"`` config value (exact JSON types)."""
+        _need_keys(d, ("stem", "head", "hidden", "blocks"), "blocks")
+        if not isinstance(d["blocks"], list) or not 1 <= len(d["blocks"]) <= 16:
+            raise ValueError("blocks.blocks must be a list of 1 to 16 blocks")
+        blocks = []
+        for i, b in enumerate(d["blocks"]):
+            what = f"blocks.blocks[{i}]"
+            _need_keys(b, ("base", "expand", "kernels", "stride"), what)
+            if not isinstance(b["expand"], list) or not isinstance(b["kernels"], list):
+                raise ValueError(f"{what}: expand and kernels must be lists")  # noqa: TRY004
+            for k in b["kernels"]:
+                if not isinstance(k, list) or len(k) != 3 or not all(_is_int(v) for v in k):
+                    raise ValueError(f"{what}: a kernel must be [kt, kh, kw] ints, got {k!r}")
+            for name in ("base", "stride"):
+                if not _is_int(b[name]):
+                    raise ValueError(f"{what}.{name} must be an int, got {b[name]!r}")
+            if not all(_is_int(e) for e in b["expand"]):
+                raise ValueError(f"{what}.expand must be ints, got {b['expand']!r}")
+            blocks.append(BlockSpec(b["base"], tuple(b["expand"]),
+                                    tuple(tuple(k) for k in b["kernels"]), b["stride"]))
+        for name in ("stem", "head", "hidden"):
+            if not _is_int(d[name]):
+                raise ValueError(f"blocks.{name} must be an int, got {d[name]!r}")
+        spec = cls(d["stem"], d["head"], d["hidden"], 0, tuple(blocks))
+        spec.check()
+        return spec
+
+    def check(self) -> None:
+        """Every width, depth, kernel and stride inside what the reference and engine run."""
+        for name in ("stem", "head", "hidden"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or not 1 <= v <= 8192:
+                raise ValueError(f"blocks.{name} must be an int in [1, 8192], got {v!r}")
+        if not 1 <= len(self.blocks) <= 16:
+            raise ValueError(f"need 1 to 16 blocks, got {len(self.blocks)}")
+        for i, b in enumerate(self.blocks):
+            what = f"block {i}"
+            if not isinstance(b.base, int) or not 1 <= b.base <= 8192:
+                raise ValueError(f"{what}: base width must be an int in [1, 8192], got {b.base!r}")
+            if b.stride not in (1, 2):
+                raise ValueError(f"{what}: stride must be 1 or 2, got {b.stride!r}")
+            if not 1 <= len(b.expand) <= 32 or len(b.expand) != len(b.kernels):
+                raise ValueError(f"{what}: need 1 to 32 layers with one expansion width and "
+                                 f"one kernel each, got {len(b.expand)} and {len(b.kernels)}")
+            for e in b.expand:
+                if not isinstance(e, int) or not 1 <= e <= 8192:
+                    raise ValueError(f"{what}: expansion width must be an int in [1, 8192], "
+                                     f"got {e!r}")
+            for k in b.kernels:
+                if (len(k) != 3 or not all(isinstance(v, int) and 1 <= v <= MAX_KERNEL
+                                           for v in k) or k[1] % 2 == 0 or k[2] % 2 == 0):
+                    raise ValueError(f"{what}: kernel (t, h, w) needs 1..{MAX_KERNEL} taps per "
+                                     f"axis and odd h, w; got {k!r}")
+
+
+def _is_int(v: Any) -> bool:
+    return type(v) is int  # exact: JSON true is not a width
+
+
+def _need_keys(d: Any, keys: tuple[str, ...], what: str) -> None:
+    if not isinstance(d, dict):
+        raise ValueError(f"{what} must be a JSON object, got {type(d).__name__}")  # noqa: TRY004
+    missing = [k for k in keys if k not in d]
+    extra = sorted(set(d) - set(keys))
+    if missing or extra:
+        raise ValueError(f"{what}: missing keys {missing}, unknown keys {extra}")
 
 
 def _b(base: int, expand: list[int], kernels: list[tuple[int, int, int]], stride: int) -> BlockSpec:
@@ -149,9 +230,21 @@ class Config:
     positional_encoding: bool = False
     input_size: int = 172  # default H = W
     input_range: str = "unit"  # float32 in [0, 1] = uint8 / 255, RGB, NTHWC
+    # Explicit block table (model_id "custom": any point of the search space); None for the
+    # named ids, whose tables are SPECS. Stored as the config's "blocks" key only when set.
+    blocks: ModelSpec | None = None
 
     def __post_init__(self) -> None:
-        _check_choice("model_id", self.model_id, MODEL_IDS)
+        _check_choice("model_id", self.model_id, (*MODEL_IDS, CUSTOM_ID))
+        if self.model_id == CUSTOM_ID:
+            if not isinstance(self.blocks, ModelSpec):
+                raise ValueError("model_id 'custom' needs a block table (blocks)")
+            self.blocks.check()
+            if self.blocks.size != 0:  # the input size lives in input_size only
+                object.__setattr__(self, "blocks", dataclasses.replace(self.blocks, size=0))
+        elif self.blocks is not None:
+            raise ValueError(f"model_id {self.model_id!r} has the fixed table SPECS"
+                             f"[{self.model_id!r}]; use model_id 'custom' for a block table")
         _check_choice("variant", self.variant, VARIANTS)
         _check_choice("conv_type", self.conv_type, CONV_TYPES)
         _check_choice("se_type", self.se_type, SE_TYPES)
@@ -170,7 +263,12 @@ class Config:
 
     @property
     def spec(self) -> ModelSpec:
-        return SPECS[self.model_id]
+        return self.blocks if self.blocks is not None else SPECS[self.model_id]
+
+    @property
+    def name(self) -> str:
+        """Display name: "A0", "T0", ... or "custom"."""
+        return self.model_id.upper() if self.model_id != CUSTOM_ID else CUSTOM_ID
 
     @property
     def spatial_2plus1d(self) -> bool:
@@ -178,7 +276,11 @@ class Config:
         return self.conv_type in ("2plus1d", "3d_2plus1d")
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """JSON-able dict; "blocks" only for custom tables (named-id files stay as before)."""
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "blocks"}
+        if self.blocks is not None:
+            d["blocks"] = self.blocks.to_json()
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Config:
@@ -186,7 +288,10 @@ class Config:
         unknown = sorted(set(d) - fields)
         if unknown:
             raise ValueError(f"unknown config keys: {unknown}")
-        return cls(**dict(d))
+        d = dict(d)
+        if isinstance(d.get("blocks"), Mapping):
+            d["blocks"] = ModelSpec.from_json(dict(d["blocks"]))
+        return cls(**d)
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
@@ -195,6 +300,14 @@ class Config:
 def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+
+
+def custom_config(table: ModelSpec, input_size: int, variant: str = "stream",
+                  num_classes: int = 600, **overrides: Any) -> Config:
+    """A search-space point with the official defaults of ``variant`` (no positional
+    encoding for stream models, as in a0-a2/t0)."""
+    base = default_config("a0", variant, num_classes, input_size=input_size, **overrides)
+    return base.replace(model_id=CUSTOM_ID, blocks=table)
 
 
 def default_config(model_id: str, variant: str = "stream", num_classes: int = 600,

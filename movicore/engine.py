@@ -12,6 +12,15 @@ from movicore.model import Model
 _META_KEY = "__meta__"
 
 
+def top_k_of(logits: np.ndarray, labels: list[str], k: int) -> list[tuple[str, float]]:
+    """Top-``k`` ``(label, probability)`` of one logits row (softmax in float64)."""
+    k = max(1, min(int(k), logits.shape[-1]))
+    z = logits.astype(np.float64) - logits.max()
+    p = np.exp(z) / np.exp(z).sum()
+    top = np.argsort(-p, kind="stable")[:k]
+    return [(labels[i], float(p[i])) for i in top]
+
+
 class Engine:
     """Runs a model on frames, keeping the stream state of one video.
 
@@ -25,8 +34,11 @@ class Engine:
         Input frame size; defaults to the model's native size.
     streams
         Number of independent streams this engine carries (stream models only). With
-        ``streams > 1`` use :meth:`step_many`: one frame of every stream per call, batched
-        into one GEMM per pointwise layer, so weights are read once for all streams.
+        ``streams > 1`` use :meth:`step_many`: one frame of every stream per call. On one
+        thread the streams are batched into one GEMM per pointwise layer (weights read once
+        for all streams); with ``streams >= threads > 1`` they run whole, one group of
+        streams per worker thread (stream-parallel: no thread waits on another within a
+        frame), which is what scales with cores.
 
     Frames are RGB, channels last: ``(H, W, 3)`` or ``(T, H, W, 3)``, either ``uint8``
     (0..255) or ``float32`` in [0, 1]. Frames containing NaN or infinity are rejected with a
@@ -52,6 +64,9 @@ class Engine:
                 raise TypeError(f"{name} must be an int, got {type(value).__name__}")
         self._core = _core.Engine(model._core, self._height, self._width, int(threads),
                                   int(streams))
+        # Logits after the latest frame of each stream (None until one is fed), so reading the
+        # prediction (top_k) never advances the stream.
+        self._latest: list[np.ndarray | None] = [None] * int(self._core.streams)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -105,7 +120,9 @@ class Engine:
                              "base model: use run(clip)")
         if self.streams != 1:
             raise ValueError(f"this engine carries {self.streams} streams: use step_many()")
-        return self._core.step(self._frames(frames), bool(all_frames))
+        out = self._core.step(self._frames(frames), bool(all_frames))
+        self._latest[0] = (out[-1] if all_frames else out).copy()
+        return out
 
     def step_many(self, frames: Any) -> np.ndarray:
         """One frame for each stream, ``(streams, H, W, 3)`` -> logits ``(streams, classes)``
@@ -116,7 +133,9 @@ class Engine:
         if a.shape[0] != self.streams:
             raise ValueError(f"frames: expected one frame per stream ({self.streams}), got "
                              f"{a.shape[0]}")
-        return self._core.step_streams(a)
+        out = self._core.step_streams(a)
+        self._latest = [row.copy() for row in out]
+        return out
 
     def run(self, clip: Any) -> np.ndarray:
         """Logits of a whole clip ``(T, H, W, 3)`` -> ``(classes,)``.
@@ -126,21 +145,40 @@ class Engine:
         """
         if self.streams != 1:
             raise ValueError(f"this engine carries {self.streams} streams: use step_many()")
-        return self._core.run(self._frames(clip))
+        out = self._core.run(self._frames(clip))
+        self._latest[0] = out.copy()
+        return out
+
+    def top_k(self, k: int = 5, stream: int = 0) -> list[tuple[str, float]]:
+        """Top-``k`` ``(label, probability)`` of the latest logits (after the last frame fed
+        by ``step``/``step_many``/``run``). Reads only: the stream does not advance.
+        ValueError before the first frame (and after ``reset``/``load_state_dict``)."""
+        latest = self._latest[self._stream_index(stream)]
+        if latest is None:
+            raise ValueError("no logits yet: feed a frame with step() (or run()) first")
+        return top_k_of(latest, self._model.labels, k)
 
     def predict(self, frames: Any, k: int = 5) -> list[tuple[str, float]]:
-        """Top-``k`` ``(label, probability)`` after the last frame (softmax of the logits)."""
-        logits = self.step(frames) if self._model.causal else self.run(frames)
-        k = max(1, min(int(k), logits.shape[-1]))
-        z = logits.astype(np.float64) - logits.max()
-        p = np.exp(z) / np.exp(z).sum()
-        top = np.argsort(-p, kind="stable")[:k]
-        labels = self._model.labels
-        return [(labels[i], float(p[i])) for i in top]
+        """Feed ``frames`` and return the top-``k`` ``(label, probability)`` after the last one.
+
+        This STEPS the stream (stream models; base models run the clip): it is
+        ``step(frames)`` followed by ``top_k(k)``. To read the current prediction without
+        feeding a frame, call :meth:`top_k`.
+        """
+        if self._model.causal:
+            self.step(frames)
+        else:
+            self.run(frames)
+        return self.top_k(k)
 
     def reset(self, stream: int | None = None) -> None:
         """Forget the stream (or one of ``streams``): back to the initial (all-zero) state."""
-        self._core.reset(-1 if stream is None else self._stream_index(stream))
+        index = -1 if stream is None else self._stream_index(stream)
+        self._core.reset(index)
+        if index < 0:
+            self._latest = [None] * len(self._latest)
+        else:
+            self._latest[index] = None
 
     def _stream_index(self, stream: int) -> int:
         if isinstance(stream, bool) or not isinstance(stream, (int, np.integer)) or not (
@@ -161,9 +199,12 @@ class Engine:
     # ------------------------------------------------------------------ snapshots
     def _meta(self) -> str:
         c = self._model.config
-        return json.dumps({"model_id": c.model_id, "variant": c.variant, "conv_type": c.conv_type,
-                           "se_type": c.se_type, "num_classes": c.num_classes,
-                           "height": self._height, "width": self._width}, sort_keys=True)
+        meta = {"model_id": c.model_id, "variant": c.variant, "conv_type": c.conv_type,
+                "se_type": c.se_type, "num_classes": c.num_classes,
+                "height": self._height, "width": self._width}
+        if c.blocks is not None:  # custom architectures differ by their table
+            meta["blocks"] = c.blocks.to_json()
+        return json.dumps(meta, sort_keys=True)
 
     def state_dict(self, stream: int = 0) -> dict[str, Any]:
         """Snapshot of the stream: official state names -> arrays (batch 1, NTHWC), plus
@@ -187,7 +228,9 @@ class Engine:
             if hasattr(value, "detach"):  # torch tensor from the reference
                 value = value.detach().cpu().numpy()
             arrays[name] = np.asarray(value)
-        self._core.set_state(arrays, self._stream_index(stream))
+        index = self._stream_index(stream)
+        self._core.set_state(arrays, index)
+        self._latest[index] = None  # the snapshot holds no logits
 
     def __repr__(self) -> str:
         streams = f", streams={self.streams}" if self.streams != 1 else ""

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from movicore.engine import Engine
+from movicore.engine import Engine, top_k_of
 from movicore.model import EnsembleModel, Model
 
 MODES = ("interleave", "parallel")
@@ -278,17 +278,28 @@ class Ensemble:
         for e, ph in zip(self._engines, self._phases):
             sub = a if self._mode == "parallel" else a[ph::n]
             rows.append(e.run(sub) if sub.shape[0] else None)
+        self._latest = rows  # what top_k() reads
         return self._average(rows)
 
+    def top_k(self, k: int = 5) -> list[tuple[str, float]]:
+        """Top-``k`` ``(label, probability)`` of the latest ensemble logits (the weighted
+        average of each member's latest logits). Reads only: no member advances.
+        ValueError before the first frame (and after ``reset``)."""
+        if all(x is None for x in self._latest):
+            raise ValueError("no logits yet: feed a frame with step() (or run()) first")
+        return top_k_of(self._average(list(self._latest)), self.labels, k)
+
     def predict(self, frames: Any, k: int = 5) -> list[tuple[str, float]]:
-        """Top-``k`` ``(label, probability)`` after the last frame (softmax of the logits)."""
-        logits = self.step(frames) if self.causal else self.run(frames)
-        k = max(1, min(int(k), logits.shape[-1]))
-        z = logits.astype(np.float64) - logits.max()
-        p = np.exp(z) / np.exp(z).sum()
-        top = np.argsort(-p, kind="stable")[:k]
-        labels = self.labels
-        return [(labels[i], float(p[i])) for i in top]
+        """Feed ``frames`` and return the top-``k`` ``(label, probability)`` after the last one.
+
+        This STEPS the stream (``step(frames)`` then ``top_k(k)``; base members run the
+        clip). To read the current prediction without feeding a frame, call :meth:`top_k`.
+        """
+        if self.causal:
+            self.step(frames)
+        else:
+            self.run(frames)
+        return self.top_k(k)
 
     def reset(self) -> None:
         """Forget the stream: every member back to its initial state, frame index 0."""

@@ -9,3 +9,7 @@ class MovicoreError(Exception):
 
 class ModelFormatError(MovicoreError, ValueError):
     """A model file is malformed, truncated, inconsistent or of an unsupported version."""
+
+
+class VideoSourceError(MovicoreError, ValueError):
+    """A video source cannot be opened or decoded, or a live source stopped or timed out."""

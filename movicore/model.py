@@ -40,6 +40,11 @@ class Model:
         return self._file.path
 
     @property
+    def metadata(self) -> dict[str, str]:
+        """The file's ``__metadata__`` (string -> string)."""
+        return dict(self._file.metadata)
+
+    @property
     def num_classes(self) -> int:
         return self._file.config.num_classes
 

@@ -30,6 +30,8 @@ import numpy as np
 from movicore import arch
 from movicore.errors import ModelFormatError
 from movicore.quant.scheme import QuantSpec, check_static_inputs, parse_quant_metadata
+from movicore.fileio import current_umask
+from movicore.video import settings as video_settings
 
 FORMAT = "movicore"
 KIND_MODEL = "model"
@@ -189,7 +191,7 @@ def write_atomic(path: str | os.PathLike[str], header: bytes,
     directory = path.parent if str(path.parent) else Path()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give a normal file's mode
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600; give a normal file's mode
         with os.fdopen(fd, "wb") as f:
             f.write(struct.pack("<Q", len(header)))
             f.write(header)
@@ -203,18 +205,6 @@ def write_atomic(path: str | os.PathLike[str], header: bytes,
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(directory)
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (os.umask would race with threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -374,6 +364,8 @@ def _parse_metadata(meta: Any) -> dict[str, Any]:
     else:
         labels = default_labels(config.num_classes)
     quant = parse_quant_metadata(meta["quant"], config) if "quant" in meta else None
+    if video_settings.METADATA_KEY in meta:  # optional; checked here so a bad value fails load
+        video_settings.parse(meta[video_settings.METADATA_KEY])
     return {"config": config, "labels": labels, "version": version, "kind": meta["kind"],
             "raw": dict(meta), "quant": quant}
 
@@ -392,17 +384,21 @@ def parse_config(text: str) -> arch.Config:
     return config_from_json(_json_value(text, "config"))
 
 
+# Config keys that older files lack: "blocks" (the block table of a custom architecture).
+_OPTIONAL_CONFIG_KEYS = frozenset({"blocks"})
+
+
 def config_from_json(d: Any, what: str = "config") -> arch.Config:
     """An ``arch.Config`` from a decoded JSON value: all fields, exact types."""
     if not isinstance(d, dict):
         raise ModelFormatError(f"__metadata__ {what} must be a JSON object")
     fields = {f.name: f for f in dataclasses.fields(arch.Config)}
-    missing = sorted(set(fields) - set(d))
+    missing = sorted(set(fields) - set(d) - _OPTIONAL_CONFIG_KEYS)
     if missing:
         raise ModelFormatError(f"{what} is missing the keys {missing}")
     for name, value in d.items():
-        if name not in fields:
-            continue  # from_dict names unknown keys
+        if name not in fields or name in _OPTIONAL_CONFIG_KEYS:
+            continue  # from_dict names unknown keys and parses the block table
         want = {"bool": bool, "int": int, "str": str}[str(fields[name].type)]
         if type(value) is not want:  # exact: rejects True as an int and 1 as a bool
             raise ModelFormatError(f"{what} {name} must be {want.__name__}, got {value!r}")
@@ -452,8 +448,8 @@ def check_entry_structure(entries: Mapping[str, Any], data_len: int,
         if dtype not in dtypes:
             what = (f"dtype {dtype}" if dtype in _KNOWN_DTYPES else f"unknown dtype {dtype!r}")
             raise ModelFormatError(f"tensor {name!r} has {what}; movicore model files store "
-                                   f"F32 (and I8 in files with quant metadata; convert the "
-                                   f"source with `movicore convert`)")
+                                   f"F32 only (I8 only for the int8 layers named by 'quant' "
+                                   f"metadata; convert the source with `movicore convert`)")
         shape = e["shape"]
         if not isinstance(shape, list) or not all(_is_int(d) and d >= 0 for d in shape):
             raise ModelFormatError(f"tensor {name!r}: shape must be a list of non-negative "

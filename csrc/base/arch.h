@@ -18,6 +18,9 @@
 #ifndef MC_ENABLE_AVX2
 #define MC_ENABLE_AVX2 0
 #endif
+#ifndef MC_ENABLE_AVX512
+#define MC_ENABLE_AVX512 0
+#endif
 #ifndef MC_ENABLE_NEON
 #define MC_ENABLE_NEON 0
 #endif
@@ -33,16 +36,18 @@
 
 namespace mc {
 
-// One bit per instruction-set level a kernel may require. kIsaScalar (0) is always supported.
+// One bit per instruction-set feature a kernel may require. kIsaScalar (0) is always supported.
+// A new feature: one bit here, one row in kIsaFeatures (cpu.cc: name + detection) and the
+// MOVICORE_MAX_ISA levels that may use it (kIsaLevels, cpu.cc).
 enum IsaBits : uint64_t {
   kIsaScalar = 0,
-  kIsaAvx2Fma3 = 1u << 0,
-  kIsaNeon = 1u << 1,
-  // Int8 dot-product extensions (the qgemm op): AVX-512 F/BW/VL/DQ + VNNI with the OS saving
-  // ZMM state; AVX-VNNI (VEX vpdpbusd) with AVX2; AArch64 DotProd (HWCAP_ASIMDDP).
-  kIsaAvx512Vnni = 1u << 3,
-  kIsaAvxVnni = 1u << 4,
-  kIsaNeonDot = 1u << 5,
+  kIsaAvx2Fma3 = 1u << 0,  // AVX2 + FMA3, OS saves YMM
+  kIsaNeon = 1u << 1,      // AArch64 Advanced SIMD
+  kIsaAvx512 = 1u << 2,    // AVX-512 F+BW+VL+DQ, OS saves opmask + ZMM state
+  // Int8 dot-product extensions (the qgemm op only):
+  kIsaAvx512Vnni = 1u << 3,  // AVX-512 (as above) + VNNI
+  kIsaAvxVnni = 1u << 4,     // AVX-VNNI (VEX vpdpbusd) + AVX2
+  kIsaNeonDot = 1u << 5,     // AArch64 DotProd (HWCAP_ASIMDDP)
   // The plain reference loops: always runnable, never chosen by dispatch.
   kIsaReference = 1u << 31,
 };
@@ -51,13 +56,20 @@ constexpr uint64_t kIsaInt8Extensions = kIsaAvx512Vnni | kIsaAvxVnni | kIsaNeonD
 
 // Features the CPU and OS support (detected once).
 uint64_t detected_isa();
-// detected_isa() capped by MOVICORE_MAX_ISA (scalar|avx2|neon|neondot|avx512vnni); what
-// dispatch uses. avx2 and neon drop the int8 dot-product extensions too.
+// detected_isa() capped by MOVICORE_MAX_ISA (avx512|avx2|scalar|neon|neondot; avx512 keeps the
+// x86 int8 extensions, avx2 and neon drop them): what dispatch uses and
+// what the kernel tests treat as "this CPU" (a cap emulates a CPU without the higher levels).
 // Throws std::invalid_argument for an unknown MOVICORE_MAX_ISA value.
 uint64_t cpu_isa();
-// Name of the best ISA in a mask: "avx512vnni", "avxvnni", "avx2_fma3", "neondot", "neon" or
-// "scalar".
+// Name of the best kernel ISA in a mask: "avx512", "avx2_fma3", "neon" or "scalar".
 const char* isa_name(uint64_t isa);
+// Names of every feature bit set in a mask (cpu_info()["features"]), e.g. "avx512".
+struct IsaFeature {
+  uint64_t bit;
+  const char* name;
+};
+extern const IsaFeature kIsaFeatures[];
+extern const size_t kIsaFeatureCount;
 // Human-readable CPU model (from /proc/cpuinfo where available).
 std::string cpu_model_name();
 

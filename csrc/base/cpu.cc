@@ -18,55 +18,120 @@ namespace mc {
 namespace {
 
 #if MC_ARCH_X86_64 && defined(__GNUC__)
-// Int8 extensions from CPUID leaf 7 and XCR0 (an ISA counts only if the OS saves its registers).
-uint64_t detect_x86_int8(bool avx2) {
-  uint32_t a, b, c, d;
-  if (!avx2 || !__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-  const uint32_t max_sub = a, l7_ebx = b, l7_ecx = c;
-  uint32_t lo, hi;
-  __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));  // avx2 implies OSXSAVE
-  const bool os_zmm = (lo & 0xe6) == 0xe6;
-  const uint32_t avx512 = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);  // F DQ BW VL
-  uint64_t isa = 0;
-  if (os_zmm && (l7_ebx & avx512) == avx512 && (l7_ecx & (1u << 11))) isa |= kIsaAvx512Vnni;
-  if (max_sub >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 4))) {
-    isa |= kIsaAvxVnni;
+// CPUID leaves 1 and 7.0 and XCR0 (the register state the OS saves on a context switch), read
+// once. An ISA counts only when the CPU has it AND the OS saves its registers.
+struct X86Regs {
+  uint32_t l1_ecx = 0, l7_ebx = 0, l7_ecx = 0, l7_edx = 0, l7s1_eax = 0;
+  uint64_t xcr0 = 0;
+  X86Regs() {
+    uint32_t a, b, c, d;
+    if (__get_cpuid(1, &a, &b, &c, &d)) l1_ecx = c;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+      l7_ebx = b, l7_ecx = c, l7_edx = d;
+      const uint32_t max_sub = a;
+      if (max_sub >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d)) l7s1_eax = a;
+    }
+    if (l1_ecx & (1u << 27)) {  // OSXSAVE: XGETBV is usable
+      uint32_t lo, hi;
+      __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+      xcr0 = (uint64_t(hi) << 32) | lo;
+    }
   }
-  return isa;
+  bool os_ymm() const { return (xcr0 & 0x6) == 0x6; }     // XMM + YMM state
+  bool os_zmm() const { return (xcr0 & 0xe6) == 0xe6; }   // + opmask, ZMM0-15 hi, ZMM16-31
+};
+const X86Regs& x86() {
+  static const X86Regs r;
+  return r;
 }
+bool has_avx2_fma3() {
+  const X86Regs& r = x86();
+  const bool avx = r.l1_ecx & (1u << 28), fma = r.l1_ecx & (1u << 12);
+  return avx && fma && (r.l7_ebx & (1u << 5)) && r.os_ymm();
+}
+bool has_avx512() {  // F (16), DQ (17), BW (30), VL (31)
+  const X86Regs& r = x86();
+  const uint32_t need = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
+  return has_avx2_fma3() && (r.l7_ebx & need) == need && r.os_zmm();
+}
+bool has_avx512vnni() { return has_avx512() && (x86().l7_ecx & (1u << 11)); }
+bool has_avxvnni() { return has_avx2_fma3() && (x86().l7s1_eax & (1u << 4)); }
 #endif
+
+#if MC_ARCH_ARM64
+bool has_neon() { return true; }  // Advanced SIMD is mandatory in ARMv8-A.
+#if defined(__linux__)
+bool has_neondot() { return getauxval(AT_HWCAP) & (1ul << 20); }  // HWCAP_ASIMDDP
+#else
+bool has_neondot() { return false; }
+#endif
+#endif
+
+// A capped level: which detected bits MOVICORE_MAX_ISA=<name> keeps.
+struct IsaLevel {
+  const char* name;
+  uint64_t keep;
+};
+const IsaLevel kIsaLevels[] = {
+    {"avx512", kIsaAvx512 | kIsaAvx2Fma3 | kIsaAvx512Vnni | kIsaAvxVnni},
+    {"avx2", kIsaAvx2Fma3},
+    {"neondot", kIsaNeon | kIsaNeonDot},
+    {"neon", kIsaNeon},
+    {"scalar", kIsaScalar},
+};
+
+// Feature rows with their detection (only those of the build's architecture).
+struct IsaProbe {
+  uint64_t bit;
+  bool (*present)();
+};
+const IsaProbe kIsaProbes[] = {
+#if MC_ARCH_X86_64 && defined(__GNUC__)
+    {kIsaAvx2Fma3, has_avx2_fma3},
+    {kIsaAvx512, has_avx512},
+    {kIsaAvx512Vnni, has_avx512vnni},
+    {kIsaAvxVnni, has_avxvnni},
+#endif
+#if MC_ARCH_ARM64
+    {kIsaNeon, has_neon},
+    {kIsaNeonDot, has_neondot},
+#endif
+    {kIsaScalar, nullptr},
+};
 
 uint64_t detect() {
   uint64_t isa = kIsaScalar;
-#if MC_ARCH_X86_64 && defined(__GNUC__)
-  __builtin_cpu_init();
-  // libgcc also checks that the OS saves the YMM state (XGETBV) for "avx2".
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) isa |= kIsaAvx2Fma3;
-  isa |= detect_x86_int8(isa & kIsaAvx2Fma3);
-#endif
-#if MC_ARCH_ARM64
-  isa |= kIsaNeon;  // Advanced SIMD is mandatory in ARMv8-A.
-#if defined(__linux__)
-  if (getauxval(AT_HWCAP) & (1ul << 20)) isa |= kIsaNeonDot;  // HWCAP_ASIMDDP
-#endif
-#endif
+  for (const IsaProbe& p : kIsaProbes) {
+    if (p.present != nullptr && p.present()) isa |= p.bit;
+  }
   return isa;
 }
 
 uint64_t apply_cap(uint64_t isa) {
   const char* env = std::getenv("MOVICORE_MAX_ISA");
   if (env == nullptr || *env == '\0') return isa;
-  std::string v(env);
-  if (v == "scalar") return kIsaScalar;
-  if (v == "avx2") return isa & kIsaAvx2Fma3;
-  if (v == "avx512vnni") return isa & (kIsaAvx2Fma3 | kIsaAvxVnni | kIsaAvx512Vnni);
-  if (v == "neon") return isa & kIsaNeon;
-  if (v == "neondot") return isa & (kIsaNeon | kIsaNeonDot);
-  throw std::invalid_argument(
-      "MOVICORE_MAX_ISA must be one of scalar, avx2, avx512vnni, neon, neondot; got '" + v + "'");
+  std::string names;
+  for (const IsaLevel& l : kIsaLevels) {
+    if (std::strcmp(env, l.name) == 0) return isa & l.keep;
+    names += names.empty() ? l.name : std::string(", ") + l.name;
+  }
+  throw std::invalid_argument("MOVICORE_MAX_ISA must be one of " + names + "; got '" +
+                              std::string(env) + "'");
 }
 
 }  // namespace
+
+// Best first: isa_name() reports the first row whose bit is set. The int8 extensions come last,
+// so the name of a CPU mask is its float level; alone they name the int8 kernels' ISA.
+const IsaFeature kIsaFeatures[] = {
+    {kIsaAvx512, "avx512"},
+    {kIsaAvx2Fma3, "avx2_fma3"},
+    {kIsaNeon, "neon"},
+    {kIsaAvx512Vnni, "avx512vnni"},
+    {kIsaAvxVnni, "avxvnni"},
+    {kIsaNeonDot, "neondot"},
+};
+const size_t kIsaFeatureCount = sizeof(kIsaFeatures) / sizeof(kIsaFeatures[0]);
 
 uint64_t detected_isa() {
   static const uint64_t isa = detect();
@@ -79,11 +144,9 @@ uint64_t cpu_isa() {
 }
 
 const char* isa_name(uint64_t isa) {
-  if (isa & kIsaAvx512Vnni) return "avx512vnni";
-  if (isa & kIsaAvxVnni) return "avxvnni";
-  if (isa & kIsaAvx2Fma3) return "avx2_fma3";
-  if (isa & kIsaNeonDot) return "neondot";
-  if (isa & kIsaNeon) return "neon";
+  for (const IsaFeature& f : kIsaFeatures) {
+    if (isa & f.bit) return f.name;
+  }
   return "scalar";
 }
 

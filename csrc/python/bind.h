@@ -16,6 +16,7 @@ void bind_errors(py::module_& m);
 void bind_cpu(py::module_& m);
 void bind_kernels(py::module_& m);
 void bind_engine(py::module_& m);
+void bind_video(py::module_& m);
 
 // Kernel-op bindings register themselves (one file per op in python/kernels/), so adding an op
 // never edits a shared file. `list` describes every variant of the op; `bind` adds run_<op>.

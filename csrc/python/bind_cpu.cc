@@ -11,19 +11,15 @@ void bind_cpu(py::module_& m) {
         py::dict d;
         const uint64_t det = detected_isa();
         py::list features;
-        if (det & kIsaAvx2Fma3) {
-          features.append("avx2");
-          features.append("fma");
+        for (size_t i = 0; i < kIsaFeatureCount; ++i) {
+          if (det & kIsaFeatures[i].bit) features.append(kIsaFeatures[i].name);
         }
-        if (det & kIsaNeon) features.append("neon");
-        if (det & kIsaAvx512Vnni) features.append("avx512vnni");
-        if (det & kIsaAvxVnni) features.append("avxvnni");
-        if (det & kIsaNeonDot) features.append("dotprod");
         d["features"] = features;
-        // The float kernels' level; the int8 extensions are listed in features / int8_isa.
-        d["isa"] = isa_name(cpu_isa() & ~kIsaInt8Extensions);
-        d["detected_isa"] = isa_name(det & ~kIsaInt8Extensions);
-        d["int8_isa"] = isa_name(cpu_isa());
+        d["isa"] = isa_name(cpu_isa());
+        d["detected_isa"] = isa_name(det);
+        // The int8 kernels' level (an int8 extension if one is usable, else the float level).
+        const uint64_t int8 = cpu_isa() & kIsaInt8Extensions;
+        d["int8_isa"] = isa_name(int8 != 0 ? int8 : cpu_isa());
         d["cpu"] = cpu_model_name();
 #if MC_ARCH_X86_64
         d["arch"] = "x86_64";
@@ -37,6 +33,7 @@ void bind_cpu(py::module_& m) {
         py::list built;
         built.append("scalar");
         if (MC_ENABLE_AVX2) built.append("avx2_fma3");
+        if (MC_ENABLE_AVX512) built.append("avx512");
         if (MC_ENABLE_NEON) built.append("neon");
         if (MC_ENABLE_AVX512VNNI) built.append("avx512vnni");
         if (MC_ENABLE_AVXVNNI) built.append("avxvnni");

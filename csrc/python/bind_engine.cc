@@ -228,8 +228,10 @@ py::array_t<float> engine_call(PyEngine& pe, const py::array& frames, bool all_f
     throw std::invalid_argument("frames: expected one frame per stream (" +
                                 std::to_string(e.streams()) + "), got " + std::to_string(t));
   }
-  const bool is_u8 = frames.dtype().is(py::dtype::of<uint8_t>());
-  if (!is_u8 && !frames.dtype().is(py::dtype::of<float>())) {
+  // Equivalent dtypes, not the same dtype object: arrays unpickled (e.g. sent through Ray's
+  // object store) carry their own descriptor instances.
+  const bool is_u8 = py::isinstance<py::array_t<uint8_t>>(frames);
+  if (!is_u8 && !py::isinstance<py::array_t<float>>(frames)) {
     throw std::invalid_argument("frames: dtype must be uint8 or float32");
   }
   if (!(frames.flags() & py::array::c_style)) {

@@ -13,7 +13,7 @@ py::list describe_kernels(const List& list, uint64_t isa) {
     py::dict d;
     d["name"] = k.name;
     d["isa"] = k.isa == kIsaReference ? "reference" : isa_name(k.isa);
-    d["supported"] = is_supported(k.isa, detected_isa());
+    d["supported"] = is_supported(k.isa, cpu_isa());
     d["reference"] = k.isa == kIsaReference;
     d["selected"] = &k == &chosen;
     d["tile_m"] = k.tile_m;
@@ -28,8 +28,8 @@ template <typename List>
 const auto& require_kernel(const List& list, const std::string& name) {
   const auto* k = list.find(name.c_str());
   if (k == nullptr) throw std::invalid_argument("unknown kernel '" + name + "'");
-  if (!is_supported(k->isa, detected_isa())) {
-    throw std::invalid_argument("kernel '" + name + "' needs an ISA this CPU lacks");
+  if (!is_supported(k->isa, cpu_isa())) {
+    throw std::invalid_argument("kernel '" + name + "' needs an ISA this CPU lacks (or MOVICORE_MAX_ISA caps)");
   }
   return *k;
 }

@@ -9,4 +9,5 @@ PYBIND11_MODULE(_core, m) {
   mc::py_bind::bind_cpu(m);
   mc::py_bind::bind_kernels(m);
   mc::py_bind::bind_engine(m);
+  mc::py_bind::bind_video(m);
 }

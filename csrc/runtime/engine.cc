@@ -49,6 +49,9 @@ Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t wid
   if (streams > 1 && !model_->config.causal) {
     throw std::invalid_argument("several streams need a causal (stream) model");
   }
+  streams_ = streams;
+  prof_.configure(model_->layers.size());
+  if (make_lanes(threads, isa)) return;  // the lanes hold the states and scratch
   for (uint32_t b = 0; b < streams; ++b) states_.emplace_back(*model_, geo_);
   const Model& m = *model_;
   size_t act = size_t(geo_.stem_h) * geo_.stem_w * m.stem_c;
@@ -95,7 +98,6 @@ Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t wid
   partial_.assign(pool_.threads() * kTasksPerThread * max_e, 0.f);
   qa_.assign(b * q_bytes, 0);
   qp_.assign(b * q_rows, QuantParams{0, 1.f});
-  prof_.configure(m.layers.size());
   pe_offset_.assign(m.layers.size(), 0);
   if (m.config.positional_encoding) {
     for (size_t i = 0; i < m.layers.size(); ++i) {
@@ -529,7 +531,7 @@ void Engine::step(const void* frames, bool is_uint8, size_t t, bool all_frames, 
     throw std::invalid_argument("step() needs a causal (stream) model; use run(clip) for base "
                                 "models");
   }
-  if (states_.size() != 1) {
+  if (streams_ != 1) {
     throw std::invalid_argument("step() is for single-stream engines; use step_streams()");
   }
   const size_t classes = m.config.num_classes;
@@ -538,17 +540,6 @@ void Engine::step(const void* frames, bool is_uint8, size_t t, bool all_frames, 
     const bool out = all_frames || f + 1 == t;
     tick(out ? (all_frames ? logits + f * classes : logits) : nullptr);
   }
-}
-
-void Engine::step_streams(const void* frames, bool is_uint8, float* logits) {
-  if (!model_->config.causal) {
-    throw std::invalid_argument("step_streams() needs a causal (stream) model");
-  }
-  const size_t frame_px = size_t(geo_.height) * geo_.width * 3;
-  for (size_t b = 0; b < states_.size(); ++b) {
-    load_frame(frames, is_uint8, b, frame_.data() + b * frame_px);
-  }
-  tick(logits);
 }
 
 }  // namespace mc

@@ -43,8 +43,11 @@ struct Kernels {
 
 class Engine {
  public:
-  // `streams` independent streams share the model and every kernel call: their frames are
-  // batched into one GEMM per pointwise layer (weights read once for all streams).
+  // `streams` independent streams share the model. With one thread their frames are batched
+  // into one GEMM per pointwise layer (weights read once for all streams). With several
+  // threads and at least as many streams, streams run whole on the worker threads ("lanes",
+  // see engine_streams.cc): one lane per thread, each a single-thread engine batching its own
+  // streams, because splitting every small layer across threads leaves them waiting.
   // Throws std::invalid_argument for sizes the model cannot run.
   // `isa` caps the kernel variants (tests compare ISAs within one process).
   Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t width, uint32_t threads,
@@ -53,8 +56,10 @@ class Engine {
   const Model& model() const { return *model_; }
   const Geometry& geometry() const { return geo_; }
   uint32_t threads() const { return uint32_t(pool_.threads()); }
-  uint32_t streams() const { return uint32_t(states_.size()); }
-  StreamState& state(size_t stream = 0) { return states_[stream]; }
+  uint32_t streams() const { return streams_; }
+  StreamState& state(size_t stream = 0);
+  // Worker lanes of a stream-parallel engine (0: kernel calls split across threads instead).
+  size_t lanes() const { return lanes_.size(); }
   const Kernels& kernels() const { return k_; }
   Profiler& profiler() { return prof_; }
 
@@ -70,12 +75,12 @@ class Engine {
   void step_streams(const void* frames, bool is_uint8, float* logits);
   // Non-causal models: whole clip of t frames -> logits [classes] (single-stream engines).
   void run_clip(const void* frames, bool is_uint8, size_t t, float* logits);
-  void reset() {
-    for (auto& s : states_) s.reset();
-  }
+  void reset();
 
  private:
   void load_frame(const void* frames, bool is_uint8, size_t index, float* dst) const;
+  // Stream-parallel setup (engine_streams.cc): true when this engine runs its streams on lanes.
+  bool make_lanes(uint32_t threads, uint64_t isa);
   // One frame of every stream through the network (frames already in frame_); logits of
   // every stream when `logits` is not null.
   void tick(float* logits);
@@ -108,6 +113,10 @@ class Engine {
   Kernels k_;
   ThreadPool pool_;
   std::vector<StreamState> states_;
+  uint32_t streams_ = 1;
+  // Stream-parallel lanes: lane j carries streams [lane_first_[j], lane_first_[j + 1]).
+  std::vector<std::unique_ptr<Engine>> lanes_;
+  std::vector<size_t> lane_first_;
   Profiler prof_;
 
   // Scratch (floats), sized at construction for one frame of every stream.

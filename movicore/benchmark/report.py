@@ -39,7 +39,7 @@ def format_table(report: dict[str, Any]) -> str:
         lines.append("vs = movicore time / peer time at the same threads (< 1: movicore faster)")
     if report.get("streams"):
         lines += ["", (f"{'streams':>7} {'mode':<11} {'frames/s/core':>14} {'(min..max)':>15} "
-                       f"{'frames/s':>9} {'cores':>5}")]
+                       f"{'frames/s':>9} {'cores':>5} {'cpu ms/frame':>12}")]
         for s in report["streams"]:
             if s.get("status") != "ok":
                 lines.append(f"{s['streams']:>7} {s['mode']:<11} error: {s.get('reason')}")
@@ -47,7 +47,8 @@ def format_table(report: dict[str, Any]) -> str:
             f = s["fps_per_core"]
             lines.append(f"{s['streams']:>7} {s['mode']:<11} {f['median']:>14.1f} "
                          f"{'(' + format(f['min'], '.1f') + '..' + format(f['max'], '.1f') + ')':>15}"
-                         f" {s['fps_total']['median']:>9.1f} {s['cores_used']:>5}")
+                         f" {s['fps_total']['median']:>9.1f} {s['cores_used']:>5}"
+                         f" {s.get('cpu_ms_per_frame', {}).get('median', float('nan')):>12.2f}")
     return "\n".join(lines)
 
 

@@ -41,6 +41,7 @@ class BenchSettings:
     measure_peak: bool = False
     streams: tuple[int, ...] = ()
     stream_frames: int = 30
+    stream_modes: tuple[str, ...] = ("sequential", "threads", "many")
     subprocess: bool = True
     timeout_s: float = 1800.0
 
@@ -58,6 +59,12 @@ class BenchSettings:
             raise ValueError(f"size must be in [32, 1024], got {self.size}")
         if any(n < 1 for n in self.streams):
             raise ValueError(f"streams must be >= 1, got {self.streams}")
+        from movicore.benchmark.streams import MODES
+
+        bad = [m for m in self.stream_modes if m not in MODES]
+        if bad or not self.stream_modes:
+            raise ValueError(f"--stream-modes: unknown mode(s) {bad}; choose from "
+                             f"{', '.join(MODES)}")
 
 
 def _has(module: str) -> bool:
@@ -198,7 +205,7 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
         _add_ratios(summary)
         streams = []
         for n in s.streams:
-            for mode in ("sequential", "threads"):
+            for mode in s.stream_modes:
                 vals = []
                 for _ in range(s.repeat):
                     job = {"kind": "streams", "model_path": str(model_path), "height": size,
@@ -213,6 +220,7 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
                                  fps_per_core=_spread([v["fps_per_core"] for v in ok]),
                                  fps_total=_spread([v["fps_total"] for v in ok]),
                                  cores_used=ok[0]["cores_used"],
+                                 cpu_ms_per_frame=_spread([v["cpu_ms_per_frame"] for v in ok]),
                                  state_bytes_total=ok[0]["state_bytes_total"])
                     log(f"streams N={n} {mode}: {entry['fps_per_core']['median']:.1f} "
                         f"frames/s per core")

@@ -62,6 +62,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="also measure N concurrent streams on one model (e.g. 1,8)")
     p.add_argument("--stream-frames", type=int, default=30,
                    help="timed frames per stream for --streams (default 30)")
+    p.add_argument("--stream-modes", type=_names, default=("sequential", "threads", "many", "serve"),
+                   metavar="MODES",
+                   help="for --streams: sequential (N engines, one core), threads (N engines "
+                        "on N threads), many (one stream-parallel Engine(streams=N)), serve "
+                        "(the server end to end on N looping video files, PyAV); default all")
     p.add_argument("--seed", type=int, default=0, help="seed for weights and frames")
     p.add_argument("--peak-gflops", type=float, default=None, metavar="X",
                    help="per-core fp32 peak for the floor (default 96)")
@@ -87,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         size=args.size, against=args.against, tflite=args.tflite, onnx=args.onnx,
         repeat=args.repeat, seed=args.seed, peak_gflops=args.peak_gflops,
         measure_peak=args.measure_peak, streams=args.streams,
-        stream_frames=args.stream_frames, subprocess=not args.in_process)
+        stream_frames=args.stream_frames, stream_modes=args.stream_modes, subprocess=not args.in_process)
 
     def log(msg: str) -> None:
         if not args.quiet:

@@ -20,9 +20,10 @@ DESCRIPTION = """\
 Convert a checkpoint into a movicore model file (.safetensors; see docs/model-file.md).
 
 Sources (detected with --from auto):
-  torch  a .pt/.pth file: either our trainer's {"config", "state_dict", "labels"} dict
-         (architecture taken from it) or a bare reference state_dict (needs --model and
-         --variant).
+  torch  a .pt/.pth file: either our trainer's checkpoint (OUT/checkpoint.pt;
+         architecture, labels and how it was trained taken from it; --best (default)
+         exports the epoch with the lowest validation loss, --last the latest epoch; the
+         epoch is printed) or a bare reference state_dict (needs --model and --variant).
   tf     an official TF Model Garden checkpoint: a directory with a `checkpoint` file or
          *.index, an .index file, or a prefix whose .index exists (needs --model and
          --variant). The conv layout (2plus1d, 3d_2plus1d or 3d), positional encoding and
@@ -89,6 +90,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-size", type=int, metavar="N",
                    help="default input height = width (default: the model's native size)")
     p.add_argument("-f", "--force", action="store_true", help="replace an existing output")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--best", dest="epoch", action="store_const", const="best",
+                       help="trainer checkpoint: the best epoch (lowest val loss; default)")
+    which.add_argument("--last", dest="epoch", action="store_const", const="last",
+                       help="trainer checkpoint: the last finished epoch")
     p.add_argument("--ensemble", nargs="+", metavar="MEMBER", help="pack these movicore model "
                    "files into one ensemble file (instead of SRC)")
     p.add_argument("--mode", choices=("interleave", "parallel"), default="interleave",
@@ -171,8 +177,28 @@ def _detect_from_tf(variables: Mapping[str, np.ndarray]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- sources
 
-def _load_torch(src: Path) -> tuple[dict[str, np.ndarray], dict[str, Any] | None,
-                                     list[str] | None]:
+def _trainer_state(src: Path, ck: Mapping[str, Any], which: str | None
+                   ) -> tuple[Any, dict[str, str]]:
+    """Weights of the chosen epoch of a trainer checkpoint and its metadata; says which."""
+    from movicore.train.provenance import epoch_summary, file_metadata
+
+    history = [r for r in ck.get("history", []) if isinstance(r, Mapping)]
+    best = ck.get("best_epoch", -1)
+    use_best = which != "last" and "best_state" in ck and isinstance(best, int) and best >= 0
+    epoch = best if use_best else ck.get("epoch")
+    rec = next((r for r in history if r.get("epoch") == epoch), None)
+    what = "best (lowest validation loss)" if use_best else "last"
+    _note(f"{src.name}: exporting the {what} "
+          + (epoch_summary(rec) if rec else f"epoch {int(epoch) + 1}")  # type: ignore[arg-type]
+          + ("" if which else "; --last for the latest epoch" if use_best else ""))
+    meta = file_metadata(ck.get("training_meta"), ck.get("video_meta"), rec,
+                         "best val loss" if use_best else "last epoch")
+    return ck["best_state"] if use_best else ck["state_dict"], meta
+
+
+def _load_torch(src: Path, which: str | None = None
+                ) -> tuple[dict[str, np.ndarray], dict[str, Any] | None, list[str] | None,
+                           dict[str, str]]:
     try:
         import torch
     except ImportError:
@@ -184,8 +210,13 @@ def _load_torch(src: Path) -> tuple[dict[str, np.ndarray], dict[str, Any] | None
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelFormatError(f"{src}: not a readable PyTorch checkpoint: {first}") from None
     config = labels = None
+    meta: dict[str, str] = {}
+    if which is not None and not (isinstance(obj, Mapping) and "best_state" in obj):
+        raise ValueError(f"--{which} applies to trainer checkpoints; {src} is not one")
     if isinstance(obj, Mapping) and "state_dict" in obj:
         sd = obj["state_dict"]
+        if "best_state" in obj or "history" in obj:
+            sd, meta = _trainer_state(src, obj, which)
         config = obj.get("config")
         labels = obj.get("labels")
         if config is not None and not isinstance(config, Mapping):
@@ -209,7 +240,7 @@ def _load_torch(src: Path) -> tuple[dict[str, np.ndarray], dict[str, Any] | None
                                    f"expected float")
         tensors[name.removeprefix("module.")] = (
             value.detach().to(torch.float32).contiguous().numpy())
-    return tensors, (dict(config) if config is not None else None), labels
+    return tensors, (dict(config) if config is not None else None), labels, meta
 
 
 def _build_config(args: argparse.Namespace, found: dict[str, Any],
@@ -297,8 +328,9 @@ def convert(args: argparse.Namespace) -> tuple[Path, arch.Config]:
         raise ValueError(f"{out} is a directory")
     kind = detect_source(src) if args.source == "auto" else args.source
     stored_labels = None
+    meta: dict[str, str] = {}
     if kind == "torch":
-        tensors, stored, stored_labels = _load_torch(src)
+        tensors, stored, stored_labels, meta = _load_torch(src, args.epoch)
         found = _detect_from_canonical(tensors)
         config = _build_config(args, found, stored, kind)
     else:
@@ -307,6 +339,8 @@ def convert(args: argparse.Namespace) -> tuple[Path, arch.Config]:
 
         variables = tfckpt.read_checkpoint(src)
         found = _detect_from_tf(variables)
+        if args.epoch is not None:
+            raise ValueError(f"--{args.epoch} applies to trainer checkpoints, not TF ones")
         config = _build_config(args, found, None, kind)
         tensors = convert_variables(config, variables)
     if kind == "tf" and config.variant == "stream" and args.gate is None:
@@ -314,9 +348,13 @@ def convert(args: argparse.Namespace) -> tuple[Path, arch.Config]:
               "checkpoints need --gate hard_sigmoid_keras; see `movicore convert --help`")
     labels = _labels(args, config, stored_labels, kind)
     from movicore import modelfile
+    from movicore.video import settings as video_settings
 
+    video = video_settings.default_for(config.model_id, config.input_size)
     modelfile.write_model_file(out, config, tensors, labels,
-                               {"source": f"{kind}:{src.name}", "converter": "movicore convert"})
+                               {"source": f"{kind}:{src.name}", "converter": "movicore convert",
+                                video_settings.METADATA_KEY: video.to_json(),
+                                **meta})  # a trainer checkpoint's own video key wins
     return out, config
 
 

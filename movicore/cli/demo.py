@@ -30,8 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import movicore
     from movicore.assets import DEMO_FRAMES, DEMO_SEED
-    from movicore.cli.classify import load_model, softmax
+    from movicore.cli.classify import load_model
     from movicore.data import synthetic
+    from movicore.video.results import softmax
 
     if args.clips < 1:
         raise ValueError(f"--clips must be >= 1, got {args.clips}")

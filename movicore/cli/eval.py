@@ -14,7 +14,9 @@ HELP = "top-1/top-5 accuracy and confusion matrix on a video folder or synthetic
 DESCRIPTION = """\
 Evaluate MODEL (a .safetensors model file, or 'demo' for the embedded model) with the
 engine on DATASET_DIR (ROOT/<class>/*.mp4, or ROOT/val/<class>/... if present; the
-centered clip of every video) or on freshly generated synthetic clips (--synthetic).
+centered clip of every video, --frames long (default: the clip length in the model file's
+training record), sampled at the model's frame rate, official eval transform with the
+model's resize) or on freshly generated synthetic clips (--synthetic).
 Class names of the data are matched to the model's labels by name.
 """
 
@@ -26,8 +28,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=None, help="synthetic seed (default 2024)")
     p.add_argument("--n", type=int, default=200, help="synthetic clips (200)")
     p.add_argument("--frames", type=int, default=None,
-                   help="frames per clip (default: the demo's clip length)")
-    p.add_argument("--stride", type=int, default=1, help="temporal stride (video folders)")
+                   help="frames per clip (default: the clip length the model was trained "
+                        "with, from its file; else the demo's)")
+    p.add_argument("--stride", type=int, default=1, help="video folders: every S-th frame "
+                   "after sampling at the model's frame rate (default 1)")
     p.add_argument("--labels", help="label file, one per line (overrides the model's)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--plot", metavar="CM.png", help="confusion matrix as PNG (matplotlib)")
@@ -44,7 +48,7 @@ def _class_map(data_labels: list[str], model_labels: list[str]) -> np.ndarray:
     return np.asarray([index[c] for c in data_labels])
 
 
-def _source(args: argparse.Namespace, size: int, frames: int) -> Any:
+def _source(args: argparse.Namespace, model: Any, size: int, frames: int) -> Any:
     if args.synthetic == bool(args.dataset):
         raise ValueError("give either DATASET_DIR or --synthetic")
     if args.synthetic:
@@ -56,23 +60,28 @@ def _source(args: argparse.Namespace, size: int, frames: int) -> Any:
         seed = DEMO_SEED if args.seed is None else args.seed
         return SyntheticActions(args.n, seed, frames, size)
     from movicore.data.folder import VideoFolder, scan
+    from movicore.video import settings as video_settings
 
     root = Path(args.dataset)
     if (root / "val").is_dir():
         root = root / "val"
     labels, items = scan(root)
-    return VideoFolder(items, labels, frames=frames, stride=args.stride, size=size)
+    video = video_settings.for_model(model)  # the rate and eval resize the model expects
+    return VideoFolder(items, labels, frames=frames, size=size, stride=args.stride,
+                       fps=video.fps, resize=max(video.resize, size))
 
 
 def run(args: argparse.Namespace) -> int:
     from movicore.assets import DEMO_FRAMES
     from movicore.cli.classify import load_model, make_engine, model_name
     from movicore.train.progress import Progress
+    from movicore.train.provenance import read_training
 
     model, labels = load_model(None if args.model == "demo" else args.model, args.labels)
     size = model.input_size[0]
-    frames = args.frames or DEMO_FRAMES
-    source = _source(args, size, frames)
+    trained = read_training(getattr(model, "members", [model])[0].metadata)
+    frames = args.frames or int(trained.get("frames") or DEMO_FRAMES)
+    source = _source(args, model, size, frames)
     to_model = _class_map(list(source.labels), labels)
     engine = make_engine(model, args.threads, size)
     n_cls = len(labels)

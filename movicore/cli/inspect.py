@@ -20,7 +20,6 @@ file size and the first labels. --json prints the same as one JSON object.
 Exit status 1 with a one-line error for a malformed file.
 """
 
-_NAMES = {"a0": "A0", "a1": "A1", "a2": "A2", "a3": "A3", "a4": "A4", "a5": "A5", "t0": "T0"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -46,8 +45,11 @@ def _model_summary(mf: Any) -> dict[str, Any]:
     c = mf.config
     size = c.input_size
     tensors = arch.expected_tensors(c)
+    from movicore.video import settings as vs
+
     extra = {k: v for k, v in mf.metadata.items()
-             if k not in modelfile.RESERVED_KEYS and k != "quant"}
+             if k not in (*modelfile.RESERVED_KEYS, vs.METADATA_KEY, "quant")}
+    video = vs.for_model(mf)
     q = mf.quant
     quant = None if q is None else {
         "scheme": q.scheme, "activations": q.activations, "int8_layers": len(q.layers),
@@ -59,7 +61,7 @@ def _model_summary(mf: Any) -> dict[str, Any]:
         "format_version": mf.format_version,
         "kind": mf.kind,
         "bn": mf.metadata["bn"],
-        "name": f"MoViNet-{_NAMES[c.model_id]}" + ("-Stream" if c.variant == "stream" else ""),
+        "name": f"MoViNet-{c.name}" + ("-Stream" if c.variant == "stream" else ""),
         "config": c.to_dict(),
         "tensors": len(tensors),
         "parameters": arch.parameter_count(c),
@@ -68,6 +70,8 @@ def _model_summary(mf: Any) -> dict[str, Any]:
         "state_bytes": arch.state_bytes(c, size, size),
         "state_tensors": len(arch.state_shapes(c, 1, size, size)),
         "labels": list(mf.labels),
+        "video": {"fps": video.fps, "resize": video.resize,
+                  "from": "file" if vs.METADATA_KEY in mf.metadata else "default"},
         "metadata": extra,
         "quantization": quant,
     }
@@ -78,6 +82,15 @@ def _si(n: float) -> str:
         if n >= scale:
             return f"{n / scale:.2f} {unit}"
     return f"{n:g}"
+
+
+def _tensor_counts(s: dict[str, Any]) -> str:
+    q = s.get("quantization")
+    if not q:
+        return f"{s['tensors']} F32 tensors"
+    n8 = q["int8_layers"]  # each int8 layer adds its F32 scales (and static input range)
+    extra = n8 * (2 if q["activations"] == "static" else 1)
+    return f"{s['tensors'] - n8 + extra} F32 + {n8} I8 tensors"
 
 
 def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
@@ -95,7 +108,7 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
     lines = [
         ("file", f"{s['file']} ({s['file_bytes']:,} bytes)"),
         ("format", (f"{s['format']} v{s['format_version']} ({s['kind']}, BN {s['bn']}, "
-                   f"{s['tensors']} tensors)")),
+                   f"{_tensor_counts(s)})")),
         ("quantization", s["quantization"]["summary"] if s.get("quantization") else "none "
          "(float32)"),
         ("model", f"{s['name']} ({c['model_id']}, {c['variant']})"),
@@ -106,6 +119,7 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
         ("classifier act.", c["classifier_activation"]),
         ("positional enc.", "yes" if c["positional_encoding"] else "no"),
         ("input", f"{size}x{size} RGB, float32 in [0, 1], NTHWC"),
+        ("video in", _video_text(s["video"], size)),
         ("classes", f"{c['num_classes']}"),
         ("parameters", (f"{s['parameters']:,} ({s['stored_values']:,} values incl. BN "
                        f"statistics)")),
@@ -114,9 +128,53 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
         ("stream state", state),
         ("labels", ", ".join(shown) + more),
     ]
+    if "blocks" in c:
+        lines[3:3] = _table_lines(c["blocks"])
+    trained = training_text(s["metadata"])
+    if trained:
+        lines.append(("trained", trained))
     lines += [(f"meta {k}", v) for k, v in sorted(s["metadata"].items())]
     width = max(len(k) for k, _ in lines) + 1
     return "\n".join(f"{k + ':':<{width}} {v}" for k, v in lines)
+
+
+def training_text(metadata: dict[str, str]) -> str:
+    """One line from the ``training`` metadata key ('' when absent)."""
+    from movicore.train.provenance import read_training
+
+    t = read_training(metadata)
+    if not t:
+        return ""
+    m = t.get("metrics", {})
+    fps = f"{t['fps']:g} fps" if t.get("fps") else "every frame"
+    parts = [f"epoch {t.get('epoch')} ({t.get('selected', '?')})",
+             f"{t.get('frames')} frames at {fps}, {t.get('size')}x{t.get('size')}"
+             + (f", eval resize {t['resize']}" if t.get("resize") else ""),
+             (f"data {t.get('data')} ({len(t.get('classes', []))} classes, "
+              f"{t.get('train_clips')} train / {t.get('val_clips')} val clips)")]
+    if t.get("init"):
+        parts.append(f"from {t['init']}")
+    if m:
+        parts.append(" ".join(f"{k} {v:.4g}" for k, v in m.items()))
+    return "; ".join(parts)
+
+
+def _table_lines(t: dict[str, Any]) -> list[tuple[str, str]]:
+    """The block table of a custom architecture, one line per block."""
+    out = [("stem/head/cls", f"{t['stem']} / {t['head']} / {t['hidden']} filters")]
+    for i, b in enumerate(t["blocks"]):
+        layers = ", ".join(f"{e}:{'x'.join(map(str, k))}"
+                           for e, k in zip(b["expand"], b["kernels"]))
+        what = (f"base {b['base']}, stride {b['stride']}, {len(b['expand'])} layers "
+                f"(expand:kernel) {layers}")
+        out.append((f"block {i}", what))
+    return out
+
+
+def _video_text(v: dict[str, Any], size: int) -> str:
+    rate = f"{v['fps']:g} frames/s" if v["fps"] else "every frame"
+    origin = "" if v["from"] == "file" else " (default for this model id and size)"
+    return f"{rate}, short side {v['resize']} then center crop {size}x{size}{origin}"
 
 
 def ensemble_summary(ef: Any) -> dict[str, Any]:

@@ -3,19 +3,41 @@
 Either ``root/train/<class>/...`` + ``root/val/<class>/...`` or one ``root/<class>/...`` tree
 split per class deterministically (seeded). Implements the trainer's clip-source protocol
 (``labels``, ``__len__``, ``batches(epoch, batch_size, shuffle)``), a pure function of
-``(seed, epoch)``. Horizontal flip is opt-in: it is only label-preserving when no class is
-defined by a left/right direction (it would swap ``move_left`` / ``move_right``).
+``(seed, epoch)``.
+
+Frames are picked by time at ``fps`` (the first frame in every ``1/fps`` slot, as the video
+input does at inference; ``None`` = every decoded frame), then every ``stride``-th. A clip is
+``frames`` consecutive picked frames: a random window for training, the central one for
+evaluation. A video with fewer picked frames than ``frames`` is an error that names it
+(nothing is repeated or padded; the inference input, ``movicore.VideoSource``, loops short
+files only when asked).
+
+Training transform (the official one, movinet-reference.md §8): one random resized crop per
+clip (area 8-100 % of the frame, aspect 1/2-2, log-uniform), resized to ``size`` x ``size``,
+and a random horizontal flip (``flip``; on by default in the CLI, off where a class is
+defined by a left/right direction). Evaluation transform: the official one
+(``movicore.video.preprocess``): short side resized to ``resize``, center crop ``size``.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-from movicore.data.video import VIDEO_EXTENSIONS, crop, iter_frames, resize_short_side
+from movicore.data.video import VIDEO_EXTENSIONS, iter_timed_frames
+from movicore.video.preprocess import preprocess, resize_region
+from movicore.video.sampling import TimeSampler
+
+CROP_AREA = (0.08, 1.0)
+CROP_ASPECT = (0.5, 2.0)
+# Decoded training frames are kept in memory (short side at most CACHE_SHORT_SIDE x size)
+# while the cache stays under this many bytes: small fine-tuning sets decode once.
+CACHE_BYTES = 1 << 30
+CACHE_SHORT_SIDE = 2
 
 
 def scan(root: str | os.PathLike[str]) -> tuple[list[str], list[tuple[Path, int]]]:
@@ -35,30 +57,60 @@ def scan(root: str | os.PathLike[str]) -> tuple[list[str], list[tuple[Path, int]
     return classes, items
 
 
-class VideoFolder:
-    """Clips of ``frames`` frames (every ``stride``-th decoded frame) at ``size`` x ``size``.
+def pick_by_time(times: list[float], fps: float | None) -> list[int]:
+    """Indices of the frames kept at ``fps`` (``movicore.video.sampling.TimeSampler``: the
+    first frame in each ``1/fps`` slot, as at inference; all frames for ``None``)."""
+    sampler = TimeSampler(fps)
+    return [i for i, t in enumerate(times) if sampler.keep(t)]
 
-    Training clips (``train=True``) start at a random frame, use a random crop from a frame
-    resized to ``1.15 * size`` (short side) and optionally a random horizontal flip; evaluation
-    clips are the centered clip, resized + center-cropped. Short videos repeat their last frame.
+
+def random_resized_box(h: int, w: int, rng: np.random.Generator) -> tuple[int, int, int, int]:
+    """(top, left, height, width) of a random crop with area in CROP_AREA of the frame and
+    aspect (w/h) log-uniform in CROP_ASPECT; the whole frame if 10 draws do not fit."""
+    lo, hi = math.log(CROP_ASPECT[0]), math.log(CROP_ASPECT[1])
+    for _ in range(10):
+        area = h * w * rng.uniform(*CROP_AREA)
+        aspect = math.exp(rng.uniform(lo, hi))
+        cw = round(math.sqrt(area * aspect))
+        ch = round(math.sqrt(area / aspect))
+        if 1 <= cw <= w and 1 <= ch <= h:
+            return int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1)), ch, cw
+    return 0, 0, h, w
+
+
+class VideoFolder:
+    """Clips of ``frames`` frames at ``fps`` (every ``stride``-th) at ``size`` x ``size``.
+
+    ``balanced``: training draws every class equally often (each epoch is ``len(self)``
+    clips, class first, then a clip of it), for uneven class sizes. See the module docstring
+    for the transforms.
     """
 
     def __init__(self, items: list[tuple[Path, int]], labels: list[str], *, frames: int = 16,
-                 stride: int = 1, size: int = 172, train: bool = False, flip: bool = False,
-                 seed: int = 0) -> None:
+                 stride: int = 1, size: int = 172, resize: int | None = None,
+                 fps: float | None = None, train: bool = False, flip: bool = False,
+                 balanced: bool = False, seed: int = 0) -> None:
         if frames < 1 or stride < 1 or size < 8:
             raise ValueError(f"need frames >= 1, stride >= 1, size >= 8; got {frames}, "
                              f"{stride}, {size}")
+        if fps is not None and not (math.isfinite(fps) and fps > 0):
+            raise ValueError(f"fps must be a positive number, got {fps}")
         self.items, self.labels = list(items), list(labels)
         self.frames, self.stride, self.size = frames, stride, size
-        self.train, self.flip, self.seed = train, flip, seed
+        self.resize = size if resize is None else int(resize)
+        if self.resize < size:
+            raise ValueError(f"resize (short side {self.resize}) must be >= size {size}")
+        self.fps, self.train, self.flip, self.seed = fps, train, flip, seed
+        self.balanced = balanced
+        self._cache: dict[int, list[np.ndarray]] = {}
+        self._cached_bytes = 0
 
     @classmethod
-    def split(cls, root: str | os.PathLike[str], *, frames: int = 16, stride: int = 1,
-              size: int = 172, val_fraction: float = 0.2, seed: int = 0, flip: bool = False
+    def split(cls, root: str | os.PathLike[str], *, val_fraction: float = 0.2,
+              seed: int = 0, flip: bool = False, balanced: bool = False, **kw: object
               ) -> tuple[VideoFolder, VideoFolder]:
+        """(train, val) sources; ``kw`` (frames, stride, fps, size, resize) go to both."""
         r = Path(root)
-        kw = {"frames": frames, "stride": stride, "size": size, "seed": seed}
         if (r / "train").is_dir() and (r / "val").is_dir():
             labels, train = scan(r / "train")
             vlabels, val = scan(r / "val")
@@ -77,39 +129,77 @@ class VideoFolder:
                 n_val = max(n_val, 1) if len(files) > 1 else 0
                 val += [files[i] for i in sorted(perm[:n_val])]
                 train += [files[i] for i in sorted(perm[n_val:])]
-        return (cls(train, labels, train=True, flip=flip, **kw),
-                cls(val, labels, train=False, **kw))
+        return (cls(train, labels, train=True, flip=flip, balanced=balanced, seed=seed,
+                    **kw),  # type: ignore[arg-type]
+                cls(val, labels, train=False, seed=seed, **kw))  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return len(self.items)
 
+    def class_counts(self) -> list[int]:
+        return np.bincount([y for _, y in self.items], minlength=len(self.labels)).tolist()
+
+    def _picked(self, i: int) -> list[np.ndarray]:
+        """The video's frames at ``fps`` / ``stride`` (training: downscaled, cached)."""
+        if i in self._cache:
+            return self._cache[i]
+        path = self.items[i][0]
+        decoded = list(iter_timed_frames(path))
+        keep = pick_by_time([t for t, _ in decoded], self.fps)[::self.stride]
+        frames = [decoded[k][1] for k in keep]
+        if len(frames) < self.frames:
+            rate = f"{self.fps:g} fps" if self.fps else "every frame"
+            raise ValueError(
+                f"{path}: {len(frames)} frames at {rate}"
+                f"{f', stride {self.stride}' if self.stride > 1 else ''}, but a clip needs "
+                f"{self.frames}: use shorter clips (--frames), a lower --fps, or remove the "
+                f"video (clips are never padded)")
+        if self.train:
+            cap = CACHE_SHORT_SIDE * self.size
+            if min(frames[0].shape[:2]) > cap:
+                frames = [preprocess(f, cap) for f in frames]
+            nbytes = sum(f.nbytes for f in frames)
+            if self._cached_bytes + nbytes <= CACHE_BYTES:
+                self._cache[i] = frames
+                self._cached_bytes += nbytes
+        return frames
+
     def load(self, i: int, rng: np.random.Generator | None = None) -> tuple[np.ndarray, int]:
         """Clip ``i`` as uint8 [T, size, size, 3] and its label."""
-        path, label = self.items[i]
+        label = self.items[i][1]
+        frames = self._picked(i)
+        n, t = len(frames), self.frames
         train = self.train and rng is not None
-        short = round(self.size * 1.15) if train else self.size
-        decoded = list(iter_frames(path, stride=self.stride))
-        n = len(decoded)
-        start = 0
-        if n > self.frames:
-            start = int(rng.integers(0, n - self.frames + 1)) if train else (n - self.frames) // 2
-        sel = [decoded[min(start + t, n - 1)] for t in range(self.frames)]
-        clip = np.stack([resize_short_side(f, short) for f in sel])
-        if train:
-            h, w = clip.shape[1:3]
-            top = int(rng.integers(0, h - self.size + 1))
-            left = int(rng.integers(0, w - self.size + 1))
-            clip = crop(clip, self.size, top, left)
-            if self.flip and rng.random() < 0.5:
-                clip = clip[:, :, ::-1]
-        else:
-            clip = crop(clip, self.size)
+        start = int(rng.integers(0, n - t + 1)) if train else (n - t) // 2  # type: ignore[union-attr]
+        sel = frames[start:start + t]
+        if not train:
+            clip = np.stack([preprocess(f, self.resize, self.size) for f in sel])
+            return np.ascontiguousarray(clip), label
+        h, w = sel[0].shape[:2]
+        top, left, ch, cw = random_resized_box(h, w, rng)  # type: ignore[arg-type]
+        n = self.size
+        clip = np.stack([resize_region(f[top:top + ch, left:left + cw], n, n, 0, 0, n, n)
+                         for f in sel])
+        if self.flip and rng.random() < 0.5:  # type: ignore[union-attr]
+            clip = clip[:, :, ::-1]
         return np.ascontiguousarray(clip), label
+
+    def order(self, epoch: int, shuffle: bool) -> np.ndarray:
+        """Clip indices of one epoch (a pure function of seed and epoch)."""
+        rng = np.random.default_rng([self.seed & 0xFFFFFFFF, epoch, 7])
+        if not shuffle:
+            return np.arange(len(self))
+        if not self.balanced:
+            return rng.permutation(len(self))
+        labels = np.asarray([y for _, y in self.items])
+        present = np.unique(labels)
+        classes = rng.choice(present, size=len(self))
+        return np.asarray([rng.choice(np.flatnonzero(labels == c)) for c in classes])
 
     def batches(self, epoch: int, batch_size: int, shuffle: bool = False
                 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         rng = np.random.default_rng([self.seed & 0xFFFFFFFF, epoch, 11])
-        order = rng.permutation(len(self)) if shuffle else np.arange(len(self))
+        order = self.order(epoch, shuffle)
         for s in range(0, len(order), batch_size):
             out = [self.load(int(i), rng if self.train else None) for i in order[s:s + batch_size]]
             yield (np.stack([c for c, _ in out]),

@@ -35,14 +35,15 @@ def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def export_model(model: torch.nn.Module, state: Mapping[str, torch.Tensor],
-                 path: str | os.PathLike[str], labels: list[str]) -> None:
+                 path: str | os.PathLike[str], labels: list[str],
+                 metadata: Mapping[str, str] | None = None) -> None:
     """Write ``model``'s architecture with weights ``state`` as a movicore model file."""
     from movicore.reference import to_file
 
     m = copy.deepcopy(model)
     m.load_state_dict(dict(state))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    to_file(m.eval(), path, list(labels))
+    to_file(m.eval(), path, list(labels), metadata)
 
 
 def model_from_checkpoint(ck: Mapping[str, Any], *, best: bool = True) -> torch.nn.Module:

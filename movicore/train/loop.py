@@ -27,6 +27,7 @@ import torch.nn.functional as F
 
 from movicore.train.checkpoint import export_model, load_checkpoint, save_checkpoint
 from movicore.train.progress import Progress
+from movicore.train.provenance import epoch_summary, file_metadata
 from movicore.train.schedule import warmup_cosine
 
 
@@ -46,6 +47,14 @@ class TrainOptions:
     lr: float = 1e-3
     weight_decay: float = 0.05
     warmup_epochs: float = 1.0
+    steps: int | None = None  # schedule length in optimizer steps (default: epochs' worth)
+    warmup_steps: int | None = None  # linear warm-up steps (default: warmup_epochs' worth)
+    head_lr: float | None = None  # LR of the classifier's last layer (None: lr)
+    imprint: bool = False  # start that (fresh) layer from class means (imprint.py);
+    # head_lr None then means the rate imprint() derives from the features
+    freeze_bn: bool = False  # keep BatchNorm statistics as loaded (fine-tuning)
+    freeze: int | str | None = None  # 'backbone' or N: stem + first N block groups fixed
+    patience: int | None = None  # early stop: epochs without a lower val loss
     label_smoothing: float = 0.1
     clip_grad: float = 1.0  # max global grad norm; 0 = off
     frame_loss: float = 0.5  # weight of the per-frame loss (causal models); 0 = off
@@ -55,12 +64,15 @@ class TrainOptions:
     seed: int = 0
     threads: int = 2
     out_dir: str | None = None  # checkpoint.pt written here after every epoch
-    export: str | None = None  # best model (by val top-1) written here as a model file
+    export: str | None = None  # best model (by val loss, ties: later) written here
+    training_meta: dict[str, Any] | None = None  # "training" metadata (provenance.py)
+    video_meta: dict[str, Any] | None = None  # "video" metadata: {"fps", "resize"}
     resume: str | None = None  # checkpoint to continue from
     max_steps: int | None = None  # stop after this many optimizer steps (tests, pilots)
     progress: bool = True
     log_every: int = 25  # steps between log lines when the progress bar is off
     log: Callable[[str], None] | None = None  # one line per epoch (default: print to stderr)
+    settings: dict[str, Any] | None = None  # the CLI's settings, kept for --resume CKPT
 
     def check(self) -> None:
         if self.epochs < 1 or self.batch_size < 1:
@@ -72,16 +84,54 @@ class TrainOptions:
             raise ValueError(f"frame_loss must be in [0, 1], got {self.frame_loss}")
         if self.lr <= 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
+        if self.patience is not None and self.patience < 1:
+            raise ValueError(f"patience must be >= 1, got {self.patience}")
 
 
 @dataclasses.dataclass
 class TrainResult:
     history: list[dict[str, float]]
-    best_top1: float
-    best_epoch: int
+    best_loss: float  # the selection score: val loss (train loss without validation)
+    best_epoch: int  # 0-based
     best_state: dict[str, torch.Tensor]
     steps: int
     seconds: float
+    stopped_early: bool = False
+
+    @property
+    def best(self) -> dict[str, float]:
+        """History record of the exported epoch."""
+        return next(r for r in self.history if r["epoch"] == self.best_epoch)
+
+
+def freeze_layers(model: torch.nn.Module, freeze: int | str | None) -> int:
+    """Stop gradients of the stem + first ``freeze`` block groups, or of everything but the
+    classifier (``'backbone'``). Returns how many tensors were frozen."""
+    if freeze is None:
+        return 0
+    n = 0
+    for name, p in model.named_parameters():
+        if freeze == "backbone":
+            fixed = not name.startswith("classifier.")
+        else:
+            fixed = name.startswith("stem.") or (
+                name.startswith("blocks.block")
+                and int(name.split(".")[1][5:].split("_")[0]) < int(freeze))
+        if fixed:
+            p.requires_grad_(False)
+            n += 1
+    return n
+
+
+def set_train_mode(model: torch.nn.Module, freeze_bn: bool) -> None:
+    """``model.train()``, with BatchNorm in eval mode (running statistics used and kept)
+    where ``freeze_bn`` or where its layer is frozen: small fine-tuning batches would drag
+    the statistics away from the ones the pretrained weights expect."""
+    model.train()
+    for m in model.modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and (
+                freeze_bn or not any(p.requires_grad for p in m.parameters())):
+            m.eval()
 
 
 def to_input(clips: np.ndarray) -> torch.Tensor:
@@ -151,10 +201,13 @@ def _log_default(line: str) -> None:
 
 def train_loop(model: torch.nn.Module, train: ClipSource, val: ClipSource | None,
                opts: TrainOptions, labels: list[str] | None = None) -> TrainResult:
-    """Train ``model`` in place; returns history and the best (by val top-1) weights.
+    """Train ``model`` in place; returns history and the best weights (lowest validation
+    loss; ties go to the later epoch).
 
     Writes ``opts.out_dir/checkpoint.pt`` after every epoch and the best model to
-    ``opts.export`` (model file) whenever validation improves.
+    ``opts.export`` (model file, with the ``training``/``video`` metadata) whenever the
+    validation loss does not get worse. Stops early after ``opts.patience`` epochs without
+    a lower validation loss.
     """
     opts.check()
     log = opts.log or _log_default
@@ -179,19 +232,34 @@ def train_loop(model: torch.nn.Module, train: ClipSource, val: ClipSource | None
             if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
                 m.momentum = opts.bn_momentum
 
-    decay, no_decay = [], []
+    freeze_layers(model, opts.freeze)
+    head_lr = opts.head_lr
+    if opts.imprint and not opts.resume:
+        from movicore.train.imprint import imprint
+
+        auto = imprint(model, train, int(model.config.num_classes))
+        head_lr = auto if head_lr is None else head_lr
+        log(f"classifier: started from the class means of the features; its lr "
+            f"{head_lr:.3g}")
+    groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = {}
     for name, p in model.named_parameters():
-        (no_decay if p.ndim <= 1 or name.endswith(".bias") else decay).append(p)
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": opts.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=opts.lr)
+        if p.requires_grad:
+            fresh = name.startswith("classifier.logits.")
+            decays = not (p.ndim <= 1 or name.endswith(".bias"))
+            groups.setdefault((fresh, decays), []).append(p)
+    optimizer = torch.optim.AdamW(
+        [{"params": ps, "weight_decay": opts.weight_decay if decays else 0.0,
+          "lr": (head_lr or opts.lr) if fresh else opts.lr}
+         for (fresh, decays), ps in sorted(groups.items())], lr=opts.lr)
     steps_per_epoch = math.ceil(len(train) / opts.batch_size)
-    total = steps_per_epoch * opts.epochs
-    warmup = round(opts.warmup_epochs * steps_per_epoch)
+    total = opts.steps if opts.steps is not None else steps_per_epoch * opts.epochs
+    warmup = (opts.warmup_steps if opts.warmup_steps is not None
+              else round(opts.warmup_epochs * steps_per_epoch))
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: warmup_cosine(s, total, warmup))
 
     history: list[dict[str, float]] = []
-    best_top1, best_epoch = -1.0, -1
+    best_loss, best_epoch, stale = math.inf, -1, 0
     best_state = copy.deepcopy(model.state_dict())
     start_epoch, step = 0, 0
     if opts.resume:
@@ -204,20 +272,24 @@ def train_loop(model: torch.nn.Module, train: ClipSource, val: ClipSource | None
         scheduler.load_state_dict(ck["scheduler"])
         torch.set_rng_state(ck["rng"]["torch"])
         history = list(ck["history"])
-        best_top1, best_epoch = ck["best_top1"], ck["best_epoch"]
+        best_loss, best_epoch = ck["best_loss"], ck["best_epoch"]
+        stale = ck.get("stale", 0)
         best_state = ck["best_state"]
         start_epoch, step = ck["epoch"] + 1, ck["step"]
         log(f"resumed from {opts.resume} at epoch {start_epoch}")
 
     t_start = time.perf_counter()
+    stopped_early = False
     for epoch in range(start_epoch, opts.epochs):
-        model.train()
+        if step >= total or (opts.max_steps is not None and step >= opts.max_steps):
+            break
+        set_train_mode(model, opts.freeze_bn)
         loss_sum, correct, seen = 0.0, 0, 0
         t0 = time.perf_counter()
         with Progress(steps_per_epoch * opts.batch_size, f"epoch {epoch + 1}/{opts.epochs}",
                       unit="clips", enabled=opts.progress) as bar:
             for clips, y_np in train.batches(epoch, opts.batch_size, shuffle=True):
-                if opts.max_steps is not None and step >= opts.max_steps:
+                if step >= total or (opts.max_steps is not None and step >= opts.max_steps):
                     break
                 x = to_input(clips)
                 y = torch.from_numpy(np.asarray(y_np, dtype=np.int64))
@@ -238,36 +310,48 @@ def train_loop(model: torch.nn.Module, train: ClipSource, val: ClipSource | None
                 if not opts.progress and opts.log_every and step % opts.log_every == 0:
                     log(f"  step {step}/{total} loss={loss_sum / seen:.4f} "
                         f"acc={correct / seen:.4f} {bar.rate:.1f} clips/s")
-        rec: dict[str, float] = {"epoch": epoch, "train_loss": loss_sum / max(seen, 1),
+        rec: dict[str, float] = {"epoch": epoch, "step": step,
+                                 "train_loss": loss_sum / max(seen, 1),
                                  "train_top1": correct / max(seen, 1),
                                  "clips_per_s": seen / max(time.perf_counter() - t0, 1e-9)}
         if val is not None:
             ev = evaluate(model, val, batch_size=max(opts.batch_size, 16), progress=opts.progress)
             rec.update(val_top1=ev["top1"], val_top5=ev["top5"], val_loss=ev["loss"])
-        score = rec.get("val_top1", -rec["train_loss"])
-        improved = score > best_top1
+        score = rec.get("val_loss", rec["train_loss"])
+        improved = score <= best_loss  # ties: the later epoch (trained longer) wins
+        stale = 0 if improved else stale + 1  # epochs since the exported one
+        history.append(rec)
         if improved:
-            best_top1, best_epoch = score, epoch
+            best_loss, best_epoch = score, epoch
             best_state = copy.deepcopy(model.state_dict())
             if opts.export:
-                export_model(model, best_state, opts.export, labels)
-        history.append(rec)
-        log(f"epoch {epoch + 1}: " + " ".join(
-            f"{k}={v:.4f}" for k, v in rec.items() if k != "epoch")
+                export_model(model, best_state, opts.export, labels,
+                             file_metadata(opts.training_meta, opts.video_meta, rec,
+                                           "best val loss" if val is not None
+                                           else "best train loss"))
+        log(f"epoch {epoch + 1}/{opts.epochs}: " + " ".join(
+            f"{k}={v:.4f}" for k, v in rec.items() if k not in ("epoch", "step"))
             + (" *best*" if improved else ""))
+        stopped_early = (opts.patience is not None and val is not None
+                         and stale >= opts.patience)
         if opts.out_dir:
             save_checkpoint(Path(opts.out_dir) / "checkpoint.pt", {
                 "config": model.config.to_dict(), "state_dict": model.state_dict(),
                 "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
                 "epoch": epoch, "step": step, "labels": labels,
                 "rng": {"torch": torch.get_rng_state()}, "history": history,
-                "best_top1": best_top1, "best_epoch": best_epoch, "best_state": best_state,
+                "best_loss": best_loss, "best_epoch": best_epoch, "best_state": best_state,
+                "stale": stale, "stopped_early": stopped_early,
+                "training_meta": opts.training_meta, "video_meta": opts.video_meta,
                 "options": {k: v for k, v in dataclasses.asdict(opts).items() if k != "log"},
+                **({"settings": opts.settings} if opts.settings is not None else {}),
             })
-        if opts.max_steps is not None and step >= opts.max_steps:
+        if stopped_early:
+            log(f"early stop: no lower val loss in {stale} epochs; exported "
+                f"{epoch_summary(history[[r['epoch'] for r in history].index(best_epoch)])}")
             break
-    return TrainResult(history, best_top1, best_epoch, best_state, step,
-                       time.perf_counter() - t_start)
+    return TrainResult(history, best_loss, best_epoch, best_state, step,
+                       time.perf_counter() - t_start, stopped_early)
 
 
 def iterate(source: ClipSource, epoch: int, batch_size: int) -> Iterable[tuple[np.ndarray,

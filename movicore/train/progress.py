@@ -54,6 +54,16 @@ class Progress:
         self.stream.write(line + end)
         self.stream.flush()
 
+    def print(self, text: str, file: TextIO | None = None) -> None:
+        """Print a line without mixing it into the bar: clear the bar, print, redraw."""
+        out = file if file is not None else sys.stdout
+        if self.enabled:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+        print(text, file=out, flush=True)
+        if self.enabled and self.count:
+            self._draw()
+
     def close(self) -> None:
         self._draw(end="\n")
         self.enabled = False

@@ -33,6 +33,8 @@ struct TestCase {
   TestFn fn;
 };
 std::vector<TestCase>& registry();
+// Kernel-variant runs skipped because the CPU (or MOVICORE_MAX_ISA) lacks their ISA.
+int& skipped_variants();
 int add_test(const char* name, TestFn fn);
 
 #define MC_TEST(name)                                                   \

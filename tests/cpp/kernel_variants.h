@@ -14,8 +14,9 @@ int for_each_variant(Context& ctx, const List& list, Body body) {
   int ran = 0;
   for (const auto& k : list) {
     if (k.isa == mc::kIsaReference) continue;
-    if (!mc::is_supported(k.isa, mc::detected_isa())) {
-      std::printf("    skip %s (ISA not supported here)\n", k.name);
+    if (!mc::is_supported(k.isa, mc::cpu_isa())) {
+      std::printf("    skip %s (ISA not supported here or capped by MOVICORE_MAX_ISA)\n", k.name);
+      ++skipped_variants();
       continue;
     }
     ctx.scope = k.name;

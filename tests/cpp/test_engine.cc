@@ -182,19 +182,24 @@ MC_TEST(engine_many_streams_match_single_streams) {
       for (int c = 0; c < 5; ++c) want[(size_t(f) * n + s) * 5 + c] = out[f * 5 + c];
     }
   }
-  mc::Engine multi(model, kH, kW, 2, n);
-  std::vector<float> batch(n * fpx), got(size_t(n) * kT * 5);
-  for (uint32_t f = 0; f < kT; ++f) {
-    for (uint32_t s = 0; s < n; ++s) {
-      std::copy(clips[s].begin() + f * fpx, clips[s].begin() + (f + 1) * fpx,
-                batch.begin() + s * fpx);
-    }
-    multi.step_streams(batch.data(), false, got.data() + size_t(f) * n * 5);
-  }
   float scale = 0.f;
   for (float x : want) scale = std::fmax(scale, std::fabs(x));
-  mc_test::check_close(ctx, got.data(), want.data(), got.size(), 2e-5f * scale, 0.f,
-                       "step_streams");
+  // 1 thread: streams batched per layer; 2 threads: lanes of 2 + 1 streams; 3: one each.
+  for (uint32_t threads : {1u, 2u, 3u}) {
+    mc::Engine multi(model, kH, kW, threads, n);
+    ++ctx.checks;
+    if (multi.lanes() != (threads > 1 ? threads : 0u)) ctx.fail("unexpected lane count");
+    std::vector<float> batch(n * fpx), got(size_t(n) * kT * 5);
+    for (uint32_t f = 0; f < kT; ++f) {
+      for (uint32_t s = 0; s < n; ++s) {
+        std::copy(clips[s].begin() + f * fpx, clips[s].begin() + (f + 1) * fpx,
+                  batch.begin() + s * fpx);
+      }
+      multi.step_streams(batch.data(), false, got.data() + size_t(f) * n * 5);
+    }
+    mc_test::check_close(ctx, got.data(), want.data(), got.size(), 2e-5f * scale, 0.f,
+                         "step_streams");
+  }
 }
 
 MC_TEST(engine_base_clip_runs_and_matches_across_isas) {

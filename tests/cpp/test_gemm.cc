@@ -105,17 +105,17 @@ MC_TEST(gemm_pack_layout) {
   }
 }
 
-// Shapes sweep: m over the row tile, n over 1..2*NR+1 plus 47 and 600, k over short and long
+// Shapes sweep: m over the row tile, n over 1..2*tile_n+1 plus 47 and 600, k over short and long
 // reductions; act, bias, residual and strides rotate with the case index.
 MC_TEST(gemm_all_variants_match_reference) {
   std::mt19937 gen(42);
   const auto& ref = mc_test::reference_of(mc::gemm_kernels());
-  std::vector<size_t> ns;
-  for (size_t n = 1; n <= 2 * mc::kGemmNR + 1; ++n) ns.push_back(n);
-  ns.push_back(47);
-  ns.push_back(600);
   const size_t ks[] = {1, 3, 8, 17, 80, 257};
   mc_test::for_each_variant(ctx, mc::gemm_kernels(), [&](const mc::GemmKernel& kern) {
+    std::vector<size_t> ns;  // column tails of the register tile and of its panels
+    for (size_t n = 1; n <= 2 * kern.tile_n + 1; ++n) ns.push_back(n);
+    ns.push_back(47);
+    ns.push_back(600);
     size_t idx = 0;
     for (size_t m : mc_test::tile_sizes(kern.tile_m, 37)) {
       for (size_t n : ns) {

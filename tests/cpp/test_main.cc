@@ -1,4 +1,4 @@
-// Runs every registered test; prints "N passed, N failed, N skipped" as the closing line.
+// Runs every registered test; prints "N passed, N failed, N skipped; ..." as the closing line.
 #include <cstdio>
 #include <cstring>
 
@@ -10,6 +10,11 @@ namespace mc_test {
 std::vector<TestCase>& registry() {
   static std::vector<TestCase> tests;
   return tests;
+}
+
+int& skipped_variants() {
+  static int n = 0;
+  return n;
 }
 
 int add_test(const char* name, TestFn fn) {
@@ -40,6 +45,7 @@ int main(int argc, char** argv) {
       ++failed;
     }
   }
-  std::printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  std::printf("%d passed, %d failed, %d skipped; %d kernel-variant runs skipped (ISA not "
+              "available)\n", passed, failed, skipped, mc_test::skipped_variants());
   return failed == 0 && passed > 0 ? 0 : 1;
 }

@@ -114,3 +114,24 @@ def test_layer_breakdown_quick() -> None:
     assert b["total_est_ms"] > 0 and math.isfinite(b["total_raw_ms"])
     assert set(b["layers"]) >= {"stem", "head", "classifier", "block0_layer0"}
     assert b["total_raw_ms"] >= b["total_est_ms"]
+
+
+def test_bench_streams_every_mode(tmp_path, capsys) -> None:
+    pytest.importorskip("av")
+    out = tmp_path / "streams.json"
+    code = main(["bench", "t0", "--size", "48", "--frames", "2", "--warmup", "4",
+                 "--streams", "1,2", "--stream-frames", "3", "--in-process", "--quiet",
+                 "--json", str(out)])
+    assert code == 0
+    rows = json.loads(out.read_text())["streams"]
+    assert {(r["streams"], r["mode"]) for r in rows} == {
+        (n, m) for n in (1, 2) for m in ("sequential", "threads", "many", "serve")}
+    for r in rows:
+        assert r["status"] == "ok", r
+        assert _positive_finite(r["fps_total"]["median"])
+        assert _positive_finite(r["cpu_ms_per_frame"]["median"])
+        assert r["fps_per_core"]["median"] * r["cores_used"] == pytest.approx(
+            r["fps_total"]["median"])
+    assert "serve" in capsys.readouterr().out
+    assert main(["bench", "t0", "--streams", "1", "--stream-modes", "warp"]) == 1
+    assert "warp" in capsys.readouterr().err

@@ -100,8 +100,11 @@ def test_threads_agree_with_single_thread(tmp_path, rng):
     np.testing.assert_allclose(two, one, rtol=0, atol=1e-5 * np.abs(one).max())
 
 
-def test_scalar_and_best_isa_agree(tmp_path, rng):
-    """MOVICORE_MAX_ISA=scalar (fresh process: the cap is read once) vs the dispatched ISA."""
+@pytest.mark.parametrize("cap", ["scalar", "avx2"])
+def test_capped_and_best_isa_agree(cap, tmp_path, rng):
+    """MOVICORE_MAX_ISA=cap (fresh process: the cap is read once) vs the dispatched ISA."""
+    if cap == "avx2" and "avx2_fma3" not in movicore.cpu_info()["features"]:
+        pytest.skip("no AVX2 on this CPU")
     import json
     import os
     import subprocess
@@ -114,11 +117,11 @@ def test_scalar_and_best_isa_agree(tmp_path, rng):
             "m = movicore.load(sys.argv[1]); c = np.load(sys.argv[2]);"
             "e = movicore.Engine(m); out = e.step(c, all_frames=True);"
             "print(json.dumps({'isa': movicore.cpu_info()['isa'], 'logits': out.tolist()}))")
-    env = dict(os.environ, MOVICORE_MAX_ISA="scalar")
+    env = dict(os.environ, MOVICORE_MAX_ISA=cap)
     proc = subprocess.run([sys.executable, "-c", code, str(model.path), str(tmp_path / "clip.npy")],
                           env=env, capture_output=True, text=True, timeout=300, check=True)
     res = json.loads(proc.stdout)
-    assert res["isa"] == "scalar"
+    assert res["isa"] == {"scalar": "scalar", "avx2": "avx2_fma3"}[cap]
     scalar = np.array(res["logits"], dtype=np.float32)
     best = movicore.Engine(model).step(clip, all_frames=True)
     np.testing.assert_allclose(best, scalar, rtol=0, atol=1e-5 * np.abs(scalar).max())
@@ -126,7 +129,7 @@ def test_scalar_and_best_isa_agree(tmp_path, rng):
 
 def test_cpu_info_reports_dispatch():
     info = movicore.cpu_info()
-    assert info["isa"] in ("avx2_fma3", "neon", "scalar")
+    assert info["isa"] in ("avx512", "avx2_fma3", "neon", "scalar")
     assert set(info) >= {"features", "isa", "compiler", "build_type", "cpu"}
 
 

@@ -292,8 +292,8 @@ def test_bench_runs_ensemble_files(valid, tmp_path, members):
 
 def test_classify_runs_ensemble_files(tmp_path, rng, capsys, members):
     pytest.importorskip("av")
-    from movicore.cli.classify import softmax
     from movicore.data.video import iter_frames
+    from movicore.video.results import softmax
 
     pair = tmp_path / "pair.safetensors"
     modelfile.write_ensemble_file(pair, members, LABELS)
@@ -319,8 +319,8 @@ def test_classify_runs_ensemble_files(tmp_path, rng, capsys, members):
     decoded = np.stack(list(iter_frames(video, size=size)))
     want = softmax(movicore.Ensemble(em).step(decoded))
     best = int(np.argmax(want))
-    assert res["final"][0]["label"] == em.labels[best]
-    assert res["final"][0]["probability"] == pytest.approx(float(want[best]), rel=1e-5)
+    assert res["final"]["top"][0]["label"] == em.labels[best]
+    assert res["final"]["top"][0]["probability"] == pytest.approx(float(want[best]), rel=1e-5)
 
 
 def test_eval_runs_ensemble_files(tmp_path, capsys):

@@ -11,8 +11,13 @@ from testers.gemm import GemmTester
 
 from movicore import _core
 
-NR = 16
-NS = [*range(1, 2 * NR + 2), 33, 47, 600]
+NR = 16  # packed panel width
+
+
+def column_sizes(tile_n: int) -> list[int]:
+    """Every column tail of the register tile (tile_n, a multiple of NR) and of its panels."""
+    return [*range(1, 2 * max(tile_n, NR) + 2), 47, 600]
+
 KS = [1, 3, 8, 17, 80, 257]
 
 
@@ -20,7 +25,8 @@ KS = [1, 3, 8, 17, 80, 257]
 def test_gemm_shapes(kernel: dict, rng: np.random.Generator, seed: int):
     """m over the row tile x n over the panel tails x k, subsampled; knobs rotate per case."""
     require(kernel)
-    cases = list(itertools.product(tile_sizes(kernel["tile_m"], 37), NS, KS))
+    ms, ns = tile_sizes(kernel["tile_m"], 37), column_sizes(kernel["tile_n"])
+    cases = list(itertools.product(ms, ns, KS))
     picked = rng.choice(len(cases), size=min(len(cases), 150), replace=False)
     for idx, ci in enumerate(sorted(picked)):
         m, n, k = cases[ci]
@@ -91,6 +97,8 @@ def test_gemm_rejects_bad_shapes():
 
 
 def test_dispatch_picks_a_supported_variant():
-    chosen = [k for k in _core._kernels.list("gemm") if k["selected"]]
+    kernels = _core._kernels.list("gemm")
+    chosen = [k for k in kernels if k["selected"]]
     assert len(chosen) == 1 and chosen[0]["supported"]
     assert chosen[0]["isa"] == _core.cpu_info()["isa"]
+    assert chosen[0] is next(k for k in kernels if k["supported"] and not k["reference"])

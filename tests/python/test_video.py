@@ -13,7 +13,7 @@ import pytest
 av = pytest.importorskip("av")
 
 from movicore.data import video
-from movicore.data.folder import VideoFolder, scan
+from movicore.data.folder import VideoFolder, pick_by_time, random_resized_box, scan
 
 
 def find_test_video(name: str) -> Path:
@@ -59,10 +59,10 @@ def test_decode_real_video_with_stride_and_fit() -> None:
     # Content check against an independent resize (PIL, box filter) of the center crop.
     from PIL import Image
 
-    w = round(640 * 48 / 272)
+    w = 640 * 48 // 272
     ref = np.asarray(Image.fromarray(full[0]).resize((w, 48), Image.BOX))
     ref = ref[:, (w - 48) // 2:(w - 48) // 2 + 48]
-    assert np.abs(small[0].astype(int) - ref).mean() < 6.0
+    assert np.abs(small[0].astype(int) - ref).mean() < 8.0
 
 
 def test_all_frames_decoded(tmp_path: Path, rng: np.random.Generator) -> None:
@@ -73,41 +73,12 @@ def test_all_frames_decoded(tmp_path: Path, rng: np.random.Generator) -> None:
     assert video.probe(path).frames in (0, 7)  # avi may not store a count
 
 
-def test_resize_matches_torch_bilinear(rng: np.random.Generator) -> None:
-    torch = pytest.importorskip("torch")
-    img = rng.random((13, 17, 3), dtype=np.float32)
-    for h, w in [(20, 31), (13, 17), (9, 11), (7, 16)]:  # up, identity, < 2x down
-        got = video.resize(img, h, w)
-        ref = torch.nn.functional.interpolate(torch.from_numpy(img).permute(2, 0, 1)[None],
-                                              size=(h, w), mode="bilinear",
-                                              align_corners=False)[0].permute(1, 2, 0).numpy()
-        np.testing.assert_allclose(got, ref, atol=1e-5, err_msg=f"{h}x{w}")
-
-
-def test_resize_downscale_keeps_constant_and_mean(rng: np.random.Generator) -> None:
-    const = np.full((100, 180, 3), 77, np.uint8)
-    assert (video.resize(const, 20, 30) == 77).all()
-    img = rng.random((96, 128, 3), dtype=np.float32)
-    small = video.resize(img, 24, 32)  # 4x box pre-filter
-    np.testing.assert_allclose(small.mean(), img.mean(), atol=1e-3)
-    assert small.std() < img.std() / 2  # averaged, not point-sampled (no aliasing)
-
-
-def test_fit_center_crops_short_side() -> None:
-    img = np.zeros((40, 100, 3), np.uint8)
-    img[:, 45:55] = 255  # center stripe stays centered
-    out = video.fit(img, 20)
-    assert out.shape == (20, 20, 3)
-    cols = np.nonzero(out[..., 0].mean(0) > 127)[0]
-    assert cols.min() >= 7 and cols.max() <= 12
-
-
 def test_errors_are_clear(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not found"):
         video.read_video(tmp_path / "missing.mp4")
     bad = tmp_path / "garbage.mp4"
     bad.write_bytes(b"this is not a video" * 100)
-    with pytest.raises(ValueError, match="cannot read"):
+    with pytest.raises(ValueError, match=r"cannot (read|open)"):
         video.read_video(bad)
     audio = tmp_path / "audio.wav"
     with av.open(str(audio), mode="w") as c:
@@ -149,13 +120,13 @@ def test_video_folder_split_and_batches(tmp_path: Path, rng: np.random.Generator
     _folder(tmp_path, rng)
     labels, items = scan(tmp_path)
     assert labels == ["bright", "dark"] and len(items) == 6
-    train, val = VideoFolder.split(tmp_path, frames=8, size=16, val_fraction=0.34, seed=seed)
+    train, val = VideoFolder.split(tmp_path, frames=6, size=16, val_fraction=0.34, seed=seed)
     assert len(train) == 4 and len(val) == 2
     assert {p for p, _ in train.items}.isdisjoint({p for p, _ in val.items})
-    again, _ = VideoFolder.split(tmp_path, frames=8, size=16, val_fraction=0.34, seed=seed)
+    again, _ = VideoFolder.split(tmp_path, frames=6, size=16, val_fraction=0.34, seed=seed)
     assert [p for p, _ in again.items] == [p for p, _ in train.items]
     x, y = next(train.batches(0, 4, shuffle=True))
-    assert x.shape == (4, 8, 16, 16, 3) and x.dtype == np.uint8
+    assert x.shape == (4, 6, 16, 16, 3) and x.dtype == np.uint8
     bright = x.reshape(4, -1).mean(1) > 127
     assert (bright == (y == 0)).all(), f"seed={seed}"
     x2, y2 = next(train.batches(0, 4, shuffle=True))
@@ -168,6 +139,52 @@ def test_video_folder_train_val_subfolders_and_flip(tmp_path: Path,
     _folder(tmp_path / "val", rng, 1)
     train, val = VideoFolder.split(tmp_path, frames=4, size=16)
     assert (len(train), len(val), train.labels) == (4, 2, ["bright", "dark"])
-    assert not train.flip  # flip is opt-in
+    assert not train.flip  # the class leaves flips off; the CLI turns them on
     with pytest.raises(ValueError, match="no videos"):
         scan(tmp_path / "train" / "bright")
+
+
+def test_pick_by_time_keeps_the_first_frame_of_each_slot() -> None:
+    t30 = [i / 30 for i in range(60)]
+    assert pick_by_time(t30, None) == list(range(60))
+    assert pick_by_time(t30, 5.0) == list(range(0, 60, 6))
+    kept = pick_by_time(t30, 25.0)
+    assert len(kept) == 50 and kept[:6] == [0, 2, 3, 4, 5, 6]  # 30 -> 25 fps drops 1 in 6
+    assert pick_by_time([i / 25 for i in range(50)], 25.0) == list(range(50))
+
+
+def test_random_resized_box_stays_in_the_official_ranges(rng: np.random.Generator) -> None:
+    areas, aspects = [], []
+    for h, w in [(272, 640), (144, 176), (720, 1280), (31, 17)]:
+        for _ in range(200):
+            top, left, ch, cw = random_resized_box(h, w, rng)
+            assert top >= 0 and top + ch <= h and left >= 0 and left + cw <= w
+            if (ch, cw) != (h, w):  # the whole frame is the fallback
+                areas.append(ch * cw / (h * w))
+                aspects.append(cw / ch)
+    # Rounding to whole pixels moves the edges a little (the 17-px frame most).
+    assert min(areas) > 0.06 and max(areas) <= 1.0 and max(areas) > 0.8
+    assert 0.45 < min(aspects) < 0.6 and 1.7 < max(aspects) < 2.2
+    assert np.median(areas) > 0.3  # uniform in area, not in side
+
+
+def test_short_videos_are_an_error_and_balanced_sampling(tmp_path: Path,
+                                                        rng: np.random.Generator) -> None:
+    for name, count in (("a", 1), ("b", 4)):
+        (tmp_path / name).mkdir()
+        for i in range(count):
+            frames = rng.integers(0, 255, (5, 16, 20, 3), dtype=np.uint8)
+            write_video(tmp_path / name / f"{i}.avi", frames)
+    labels, items = scan(tmp_path)
+    with pytest.raises(ValueError, match=r"5 frames at every frame, but a clip needs 6"):
+        VideoFolder(items, labels, frames=6, size=8).load(0)
+    with pytest.raises(ValueError, match=r"3 frames at 5 fps, but a clip needs 4"):
+        VideoFolder(items, labels, frames=4, size=8, fps=5.0).load(0)  # 10 fps source
+    plain = VideoFolder(items, labels, frames=3, size=8, train=True, seed=1)
+    fair = VideoFolder(items, labels, frames=3, size=8, train=True, seed=1, balanced=True)
+    assert plain.class_counts() == [1, 4]
+    drawn = np.concatenate([[items[i][1] for i in fair.order(e, True)] for e in range(40)])
+    assert abs(drawn.mean() - 0.5) < 0.08  # a: 1 clip of 5, drawn half of the time
+    assert sorted(plain.order(0, True)) == list(range(5))
+    x, y = next(fair.batches(0, 5, shuffle=True))
+    assert x.shape == (5, 3, 8, 8, 3) and list(y) == [items[i][1] for i in fair.order(0, True)]

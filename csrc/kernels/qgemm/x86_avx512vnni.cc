@@ -1,10 +1,10 @@
 // AVX-512 VNNI qgemm: one vpdpbusd per row and 4 k multiplies all 16 panel columns (u8 A
 // broadcast x s8 weights, exact int32 sums, no saturation). Tile 8x16: 8 zmm accumulators.
-// The epilogue uses the 8-lane AVX2 traits (this file is also built with -mavx2 -mfma).
+// The epilogue uses the 16-lane AVX-512 float traits: one vector per row of a panel.
 #include <immintrin.h>
 
 #include "kernels/qgemm/impl.h"
-#include "kernels/simd/avx2_vec.h"
+#include "kernels/simd/avx512_vec.h"
 
 namespace mc {
 namespace {
@@ -32,7 +32,7 @@ void qd8_f32_qc8w_gemm_8x16c4__avx512vnni(size_t m, size_t n, size_t k, const ui
                                           size_t a_stride, const QuantParams* qa,
                                           const void* packed_w, float* c, size_t c_stride,
                                           const float* residual, size_t r_stride, Act act) {
-  qgemm_impl::run<Avx512VnniDot, avx2::Vec, 8>(m, n, k, a, a_stride, qa, packed_w, c, c_stride,
+  qgemm_impl::run<Avx512VnniDot, avx512::Vec, 8>(m, n, k, a, a_stride, qa, packed_w, c, c_stride,
                                                residual, r_stride, act);
 }
 

@@ -22,7 +22,8 @@ def variant_params(op: str) -> list:
 
 def require(kernel: dict) -> None:
     if not kernel["supported"]:
-        pytest.skip(f"{kernel['name']}: ISA {kernel['isa']} not supported on this CPU")
+        pytest.skip(f"{kernel['name']}: ISA {kernel['isa']} not supported on this CPU "
+                    "(or capped by MOVICORE_MAX_ISA)")
 
 
 def act_ref(x: np.ndarray, act: str) -> np.ndarray:

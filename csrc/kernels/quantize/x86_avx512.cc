@@ -1,7 +1,4 @@
 // AVX-512 quantize: 16 floats per step, masked tail load and byte store (vpmovusdb).
-// Needs only AVX-512 F; it sits at the VNNI level because only the int8 path uses it.
-// GCC 12 warns about the undefined pass-through operand inside its own _mm512_min_ps / max_ps.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include "kernels/quantize/impl.h"
@@ -44,7 +41,7 @@ struct Avx512Q {
 
 }  // namespace
 
-void qd8_quantize_rows_u16__avx512vnni(size_t m, size_t k, const float* x, size_t x_stride,
+void qd8_quantize_rows_u16__avx512(size_t m, size_t k, const float* x, size_t x_stride,
                                       uint8_t* q, size_t q_stride, QuantParams* params) {
   quantize_impl::run<Avx512Q>(m, k, x, x_stride, q, q_stride, params);
 }

@@ -1,0 +1,42 @@
+// AVX-512 vector traits for op templates shared between ISA files (kernels/<op>/impl.h).
+// Include ONLY from x86_avx512.cc files (internal linkage, like avx512_math.h).
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+
+#include "kernels/simd/avx512_math.h"
+
+namespace mc {
+namespace avx512 {
+namespace {
+
+struct Vec {
+  using V = __m512;
+  static constexpr size_t kWidth = 16;
+  // A partial vector of n (1..15) lanes: opmask loads/stores, never touching lanes >= n.
+  struct Tail {
+    __mmask16 mask;
+    size_t n;
+  };
+  static Tail tail(size_t n) { return {tail_mask(n), n}; }
+  static V zero() { return _mm512_setzero_ps(); }
+  static V set1(float x) { return _mm512_set1_ps(x); }
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static V load_tail(const float* p, const Tail& t) { return _mm512_maskz_loadu_ps(t.mask, p); }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static void store_tail(float* p, V v, const Tail& t) { _mm512_mask_storeu_ps(p, t.mask, v); }
+  static V bcast(const float* p) { return _mm512_set1_ps(*p); }
+  static V fma(V a, V b, V acc) { return _mm512_fmadd_ps(a, b, acc); }  // a*b + acc
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  template <Act A>
+  static V act(V v) {
+    return act_ps(A, v);
+  }
+};
+
+}  // namespace
+}  // namespace avx512
+}  // namespace mc

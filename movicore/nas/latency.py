@@ -1,0 +1,263 @@
+"""Per-layer latency table of the target CPU and the latency model built on it.
+
+``profile`` runs random-weight models of the search space in the engine with the profiler on
+(``Engine.set_profiling``) and records, for every op of every layer (stem, expansion,
+depthwise, temporal, SE, skip, projection, head, classifier), its shape and time per frame,
+and each model's end-to-end time per frame. The table is JSON: made once on the target
+device, used anywhere.
+
+``LatencyModel`` predicts a config's ms per frame as the sum over its ops of
+
+* the measured time of an op with exactly that shape, when the table has one, else
+* a least-squares fit per op group (op, kernel size, stride) on cost features
+  (1, multiply-adds, elements in/out), fitted on every row of the table,
+
+plus the time the profiler does not see (residual adds, buffer rotation, dispatch), fitted on
+(end-to-end - sum of ops) against (1, layers, activation elements).
+
+Timing on a shared machine: every op and model is timed over several windows of frames and
+the *fastest* window counts (the least disturbed by other processes); measurement and
+prediction use the same rule, so the model estimates the undisturbed latency.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from movicore import arch
+
+TABLE_FORMAT = "movicore-latency-table"
+TABLE_VERSION = 1
+NETWORK_OPS = ("stem", "head", "classifier")
+LAYER_OPS = ("expand", "depthwise", "temporal", "se", "skip", "project")
+
+
+def op_rows(config: arch.Config, height: int, width: int) -> list[dict[str, Any]]:
+    """Every op the engine profiles for one stream step of ``config``: layer row (``"network"``
+    or the layer name), op, group (what shares one fit), exact shape key and features."""
+    if not config.causal:
+        raise ValueError("the latency model covers causal (stream) models")
+    spec = config.spec
+    h, w = arch.same_out(height, 2), arch.same_out(width, 2)
+    rows: list[dict[str, Any]] = []
+
+    def add(layer: str, op: str, group: str, key: Iterable[Any], macs: int, elems_in: int,
+            elems_out: int) -> None:
+        rows.append({"layer": layer, "op": op, "group": group,
+                     "key": "/".join(str(k) for k in (op, *key)),
+                     "features": [1.0, float(macs), float(elems_in), float(elems_out)]})
+
+    add("network", "stem", "stem", (height, width, spec.stem), h * w * 27 * spec.stem,
+        height * width * 3, h * w * spec.stem)
+    for lp in arch.layer_plan(config):
+        e, (kt, kh, kw) = lp.expand, lp.kernel
+        oh, ow = arch.same_out(h, lp.stride), arch.same_out(w, lp.stride)
+        ipx, opx = h * w, oh * ow
+        n = lp.name
+        add(n, "expand", "expand", (ipx, lp.in_channels, e), ipx * lp.in_channels * e,
+            ipx * lp.in_channels, ipx * e)
+        if config.spatial_2plus1d:
+            add(n, "depthwise", f"depthwise/{kh}x{kw}/s{lp.stride}",
+                (h, w, e, kh, kw, lp.stride, int(kt > 1)), opx * e * kh * kw, ipx * e, opx * e)
+            if kt > 1:
+                add(n, "temporal", f"temporal/{kt}", (opx, e, kt), opx * e * kt, opx * e * kt,
+                    opx * e)
+        else:
+            add(n, "depthwise", f"depthwise3d/{kt}x{kh}x{kw}/s{lp.stride}",
+                (h, w, e, kt, kh, kw, lp.stride), opx * e * kt * kh * kw, ipx * e * kt, opx * e)
+        if config.se_type != "none":
+            add(n, "se", "se", (opx, e, lp.se_in, lp.se_hidden),
+                lp.se_in * lp.se_hidden + lp.se_hidden * e, opx * e, opx * e)
+        if lp.skip != "identity":
+            add(n, "skip", f"skip/{lp.skip}", (ipx, opx, lp.in_channels, lp.out_channels),
+                opx * lp.in_channels * lp.out_channels, ipx * lp.in_channels,
+                opx * lp.out_channels)
+        add(n, "project", "project", (opx, e, lp.out_channels), opx * e * lp.out_channels,
+            opx * e, opx * lp.out_channels)
+        h, w = oh, ow
+    last = spec.blocks[-1].base
+    add("network", "head", "head", (h * w, last, spec.head), h * w * last * spec.head,
+        h * w * last, spec.head)
+    add("network", "classifier", "classifier", (spec.head, spec.hidden, config.num_classes),
+        spec.head * spec.hidden + spec.hidden * config.num_classes, spec.head,
+        config.num_classes)
+    return rows
+
+
+def residual_features(config: arch.Config, height: int, width: int) -> list[float]:
+    """Features of the unprofiled time: (1, layers, activation elements of all layers)."""
+    sizes = arch.spatial_sizes(config, height, width)
+    elems = sum(sizes[lp.name][0] * sizes[lp.name][1] * (lp.expand + lp.out_channels)
+                for lp in arch.layer_plan(config))
+    return [1.0, float(len(sizes) - 1), float(elems)]
+
+
+# --------------------------------------------------------------------------- measuring
+
+def _frames(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
+    return rng.integers(0, 256, (n, size, size, 3), dtype=np.uint8)
+
+
+def _random_model(config: arch.Config, seed: int, workdir: str) -> Any:
+    import movicore
+    from movicore import modelfile
+    from movicore.benchmark.models import random_model_tensors
+
+    path = Path(workdir) / f"latency_{seed}.safetensors"
+    modelfile.write_model_file(path, config, random_model_tensors(config, seed))
+    model = movicore.load(path)
+    path.unlink()
+    return model
+
+
+def measure(config: arch.Config, *, threads: int = 1, windows: int = 5, frames: int = 8,
+            warmup: int = 4, seed: int = 0, profile: bool = False) -> dict[str, Any]:
+    """Time one stream of a random-weight ``config`` in the engine at its input size:
+    ``ms`` = fastest window's mean ms per frame; with ``profile`` also ``ops``: op key ->
+    fastest window's ms per frame (profiler on; a separate pass)."""
+    from movicore.engine import Engine
+
+    size = config.input_size
+    rng = np.random.default_rng(seed)
+    clip = _frames(rng, warmup + windows * frames, size)
+    with tempfile.TemporaryDirectory(prefix="movicore-nas-") as tmp:
+        model = _random_model(config, seed, tmp)
+    engine = Engine(model, threads=threads)
+    engine.step(clip[:warmup])
+    best = float("inf")
+    for i in range(windows):
+        chunk = clip[warmup + i * frames:warmup + (i + 1) * frames]
+        t0 = time.perf_counter()
+        for f in chunk:
+            engine.step(f)
+        best = min(best, (time.perf_counter() - t0) / frames)
+    out: dict[str, Any] = {"ms": best * 1e3}
+    if profile:
+        rows = op_rows(config, size, size)
+        by_layer_op = {(r["layer"], r["op"]): r["key"] for r in rows}
+        ops: dict[str, float] = {}
+        for i in range(windows):
+            engine.set_profiling(True)
+            for f in clip[warmup + i * frames:warmup + (i + 1) * frames]:
+                engine.step(f)
+            for p in engine.profile():
+                k = by_layer_op.get((p["layer"], p["op"]))
+                if k is not None and p["calls"]:
+                    ms = p["seconds"] * 1e3 / frames
+                    ops[f"{p['layer']}|{k}"] = min(ops.get(f"{p['layer']}|{k}", ms), ms)
+        engine.set_profiling(False)
+        out["ops"] = ops
+    return out
+
+
+def profile(configs: Iterable[arch.Config], *, threads: int = 1, windows: int = 5,
+            frames: int = 8, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Build the latency table from profiled models (see module docstring)."""
+    from movicore.benchmark.measure import host_info
+
+    rows: list[dict[str, Any]] = []
+    models: list[dict[str, Any]] = []
+    for i, config in enumerate(configs):
+        m = measure(config, threads=threads, windows=windows, frames=frames, seed=i,
+                    profile=True)
+        size = config.input_size
+        op_ms = 0.0
+        for r in op_rows(config, size, size):
+            ms = m["ops"].get(f"{r['layer']}|{r['key']}")
+            if ms is None:
+                continue
+            rows.append({"group": r["group"], "key": r["key"], "features": r["features"],
+                         "ms": ms})
+            op_ms += ms
+        models.append({"config": config.to_dict(), "ms": m["ms"], "op_ms": op_ms,
+                       "residual_features": residual_features(config, size, size)})
+        if log:
+            log(f"profiled {i + 1}: {size}x{size}, {len(arch.layer_plan(config))} layers, "
+                f"{m['ms']:.3f} ms/frame (ops {op_ms:.3f})")
+    return {"format": TABLE_FORMAT, "version": TABLE_VERSION, "threads": threads,
+            "host": host_info(), "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "load_average": list(os.getloadavg()), "rows": rows, "models": models}
+
+
+# --------------------------------------------------------------------------- the model
+
+def _fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Least squares with a small ridge (few rows per group) on scaled features."""
+    scale = np.maximum(np.abs(x).max(axis=0), 1e-12)
+    xs = x / scale
+    lam = 1e-6 * len(y)
+    a = xs.T @ xs + lam * np.eye(xs.shape[1])
+    return np.linalg.solve(a, xs.T @ y) / scale
+
+
+class LatencyModel:
+    """Predicted engine ms per frame of any stream config (see module docstring)."""
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        if table.get("format") != TABLE_FORMAT or table.get("version") != TABLE_VERSION:
+            raise ValueError(f"not a movicore latency table (format {TABLE_FORMAT} v"
+                             f"{TABLE_VERSION}): format={table.get('format')!r}, "
+                             f"version={table.get('version')!r}")
+        if not table.get("rows") or not table.get("models"):
+            raise ValueError("latency table has no measurements")
+        self.table = table
+        self.threads = int(table["threads"])
+        exact: dict[str, list[float]] = {}
+        groups: dict[str, list[tuple[list[float], float]]] = {}
+        by_op: dict[str, list[tuple[list[float], float]]] = {}
+        for r in table["rows"]:
+            exact.setdefault(r["key"], []).append(float(r["ms"]))
+            groups.setdefault(r["group"], []).append((r["features"], float(r["ms"])))
+            by_op.setdefault(r["key"].split("/", 1)[0], []).append((r["features"],
+                                                                     float(r["ms"])))
+        self._exact = {k: float(np.median(v)) for k, v in exact.items()}
+        self._group = {g: _fit(np.array([f for f, _ in v]), np.array([t for _, t in v]))
+                       for g, v in groups.items()}
+        self._op = {o: _fit(np.array([f for f, _ in v]), np.array([t for _, t in v]))
+                    for o, v in by_op.items()}
+        ms = table["models"]
+        self._residual = _fit(np.array([m["residual_features"] for m in ms]),
+                              np.array([m["ms"] - m["op_ms"] for m in ms]))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> LatencyModel:
+        try:
+            table = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot read latency table {path}: {exc}") from None
+        if not isinstance(table, dict):
+            raise ValueError(f"latency table {path} is not a JSON object")  # noqa: TRY004
+        return cls(table)
+
+    def _op_ms(self, row: dict[str, Any]) -> float:
+        if row["key"] in self._exact:
+            return self._exact[row["key"]]
+        coef = self._group.get(row["group"])
+        if coef is None:  # a kernel/stride the table never saw: fit of all such ops
+            coef = self._op.get(row["op"])
+        if coef is None:
+            raise ValueError(f"latency table has no {row['op']} measurements")
+        return max(float(np.dot(coef, row["features"])), 0.0)
+
+    def predict(self, config: arch.Config, size: int | None = None) -> float:
+        """ms per (processed) frame at ``size`` x ``size`` (default: the config's size)."""
+        s = int(size if size is not None else config.input_size)
+        total = sum(self._op_ms(r) for r in op_rows(config, s, s))
+        return total + max(float(np.dot(self._residual, residual_features(config, s, s))), 0.0)
+
+    def breakdown(self, config: arch.Config) -> dict[str, float]:
+        """ms per frame per op kind (stem, expand, ..., other)."""
+        s = config.input_size
+        out: dict[str, float] = {}
+        for r in op_rows(config, s, s):
+            out[r["op"]] = out.get(r["op"], 0.0) + self._op_ms(r)
+        out["other"] = max(float(np.dot(self._residual, residual_features(config, s, s))), 0.0)
+        return out

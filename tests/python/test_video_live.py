@@ -1,0 +1,127 @@
+"""Live sources: an HTTP MPEG-TS stream served by a local ffmpeg process on 127.0.0.1, a
+stream that stops mid-way, classify until Ctrl-C, raw RGB on stdin."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from video_helpers import need_ffmpeg
+
+from movicore.errors import VideoSourceError
+from movicore.video.api import VideoSource
+
+pytest.importorskip("av")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(seconds: float) -> tuple[subprocess.Popen[bytes], str]:
+    """ffmpeg serving a real-time (-re) H.264 MPEG-TS test pattern to one HTTP client."""
+    url = f"http://127.0.0.1:{_free_port()}/live.ts"
+    proc = subprocess.Popen(
+        [need_ffmpeg(), "-v", "error", "-re", "-f", "lavfi", "-i",
+         "testsrc2=size=160x120:rate=25", "-t", str(seconds), "-c:v", "libx264",
+         "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10", "-f", "mpegts",
+         "-listen", "1", url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, url
+
+
+def _connect(url: str, **kw: object) -> VideoSource:
+    deadline = time.monotonic() + 10
+    while True:  # the server needs a moment to listen; -listen 1 serves one client only
+        try:
+            return VideoSource(url, **kw)  # type: ignore[arg-type]
+        except VideoSourceError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    proc, url = _serve(60)
+    yield proc, url
+    proc.kill()
+    proc.wait(10)
+
+
+def test_http_stream_is_read_live_then_stop_is_a_clear_error(
+        server: tuple[subprocess.Popen[bytes], str]) -> None:
+    proc, url = server
+    src = _connect(url, fps=5, timeout=5)
+    assert src.info.live and src.info.width == 160
+    times = []
+    t0 = time.monotonic()
+    with pytest.raises(VideoSourceError, match=r"live source .* (stopped|ended)"):
+        for t, frame in src:
+            assert frame.shape == (120, 160, 3) and frame.dtype == np.uint8
+            times.append(t)
+            if len(times) == 6:
+                proc.kill()  # the server dies mid-stream
+            assert time.monotonic() - t0 < 30
+    src.close()
+    assert len(times) >= 6
+    # read at the source's pace (-re): 5 frames/s of stream time, about real time
+    np.testing.assert_allclose(np.diff(times[:6]), 0.2, atol=0.05)
+
+
+def test_stalled_stream_times_out(tmp_path: Path) -> None:
+    """A server that accepts the connection and then sends nothing: read timeout."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/x.ts"
+        t0 = time.monotonic()
+        with pytest.raises(VideoSourceError, match="cannot open"):
+            VideoSource(url, timeout=1.0)
+        assert time.monotonic() - t0 < 10
+
+
+def test_classify_live_url_until_ctrl_c(server: tuple[subprocess.Popen[bytes], str]) -> None:
+    _, url = server
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    proc = subprocess.Popen([sys.executable, "-m", "movicore", "classify", url, "--fps", "5",
+                             "--every", "1", "--quiet", "--timeout", "5"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        lines = []
+        deadline = time.monotonic() + 40
+        while len([s for s in lines if "frame" in s]) < 3 and time.monotonic() < deadline:
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            if not line:
+                break
+            lines.append(line)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "(live)" in lines[0] and "final (" in out and "Ctrl-C" in out, (lines, out, err)
+
+
+def test_raw_rgb_pipe(rng: np.random.Generator) -> None:
+    frames = rng.integers(0, 256, (7, 12, 16, 3), dtype=np.uint8)
+    src = VideoSource(io.BytesIO(frames.tobytes()), size=(16, 12), input_fps=10, fps=5)
+    got = list(src)
+    assert [t for t, _ in got] == pytest.approx([0.0, 0.2, 0.4, 0.6])
+    np.testing.assert_array_equal(np.stack([f for _, f in got]), frames[::2])
+    torn = io.BytesIO(frames.tobytes()[:-5])
+    with pytest.raises(VideoSourceError, match="inside frame 7"):
+        list(VideoSource(torn, size=(16, 12), input_fps=10))
+    with pytest.raises(ValueError, match="size"):
+        VideoSource("-")
