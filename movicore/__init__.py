@@ -13,8 +13,8 @@ from movicore.engine import Engine
 from movicore.ensemble import Ensemble
 from movicore.errors import ModelFormatError, MovicoreError, VideoSourceError
 from movicore.model import EnsembleModel, Model, load
-from movicore.video.api import VideoSource, classify
 from movicore.quant.quantize import quantize
+from movicore.video.api import VideoSource, classify
 
 __version__ = "0.1.0"
 

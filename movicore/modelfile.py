@@ -29,8 +29,8 @@ import numpy as np
 
 from movicore import arch
 from movicore.errors import ModelFormatError
-from movicore.quant.scheme import QuantSpec, check_static_inputs, parse_quant_metadata
 from movicore.fileio import current_umask
+from movicore.quant.scheme import QuantSpec, check_static_inputs, parse_quant_metadata
 from movicore.video import settings as video_settings
 
 FORMAT = "movicore"
