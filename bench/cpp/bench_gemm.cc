@@ -1,7 +1,6 @@
 // Micro-benchmark (not a test) of the gemm/rowsum/scale variants on MoViNet shapes.
-// Build: cmake -DMOVICORE_BUILD_BENCHES=ON ... (target bench_gemm), or by hand:
-//        g++ -O2 -std=c++17 -Icsrc bench/cpp/bench_gemm.cc build/dev/libmovicore_core.a \
-//          -DMC_ENABLE_AVX2=1 -lpthread -o build/dev/bench_gemm && build/dev/bench_gemm
+// Build: cmake -DMOVICORE_BUILD_BENCHES=ON ... (target bench_gemm), then build/dev/bench_gemm
+// [name filter].
 #include <chrono>
 #include <cstdio>
 #include <cstring>

@@ -154,5 +154,54 @@ class LiteRTRunner(Runner):
         return out["logits"][0]
 
 
+class OpenVINORunner(Runner):
+    """OpenVINO CPU plugin, f32, stateful: the ONNX stream export with every state input/output
+    pair turned into an OpenVINO variable (ReadValue/Assign), so the state stays inside the
+    infer request and one call takes only the frame. f32 is set explicitly: on AVX-512-BF16
+    CPUs the plugin's default inference precision is bf16."""
+
+    name = "openvino"
+
+    @classmethod
+    def imports(cls) -> None:
+        import openvino  # noqa: F401
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        import openvino as ov
+        from openvino._offline_transformations import apply_make_stateful_transformation
+
+        from movicore.reference.onnx_export import OUTPUT_PREFIX, state_names, zero_state
+
+        config = arch.Config.from_dict(job["config"])
+        names = state_names(config, job["height"], job["width"])
+        core = ov.Core()
+        model = core.read_model(job["onnx_path"])
+        got = [p.get_friendly_name() for p in model.get_parameters()]
+        if got != ["image", *names]:
+            raise ValueError(f"{job['onnx_path']}: expected image + {len(names)} states, got "
+                             f"{got[:4]}... ({len(got)} inputs)")
+        apply_make_stateful_transformation(model, {n: OUTPUT_PREFIX + n for n in names})
+        compiled = core.compile_model(model, "CPU", {
+            "INFERENCE_PRECISION_HINT": "f32",
+            "PERFORMANCE_HINT": "LATENCY",
+            "NUM_STREAMS": 1,
+            "INFERENCE_NUM_THREADS": int(job["threads"]),
+        })
+        precision = str(compiled.get_property("INFERENCE_PRECISION_HINT"))
+        if "32" not in precision:
+            raise ValueError(f"OpenVINO compiled with inference precision {precision}, not f32")
+        self.request = compiled.create_infer_request()
+        self.request.reset_state()
+        self.state_bytes = int(sum(a.nbytes
+                                   for a in zero_state(config, job["height"],
+                                                       job["width"]).values()))
+        self.version = ov.get_version()
+
+    def step(self, frame: np.ndarray) -> np.ndarray:
+        out = self.request.infer({"image": frame[None, None]})
+        return next(iter(out.values()))[0]
+
+
 RUNNERS: dict[str, type[Runner]] = {r.name: r for r in (MovicoreRunner, Int8Runner, TorchRunner,
-                                                         OnnxRuntimeRunner, LiteRTRunner)}
+                                                         OnnxRuntimeRunner, LiteRTRunner,
+                                                         OpenVINORunner)}

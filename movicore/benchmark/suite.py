@@ -21,7 +21,7 @@ from movicore.benchmark import measure
 from movicore.benchmark.models import is_ensemble, macs_per_input_frame, resolve_model
 from movicore.benchmark.worker import RESULT_PREFIX, measure_job
 
-ENGINES = ("movicore", "int8", "torch", "onnxruntime", "litert")
+ENGINES = ("movicore", "int8", "torch", "onnxruntime", "litert", "openvino")
 SCHEMA = "movicore-bench/1"
 
 
@@ -80,6 +80,11 @@ def _availability(engine: str, s: BenchSettings, config: arch.Config, size: int)
     if engine == "onnxruntime":
         if not _has("onnxruntime"):
             return "onnxruntime is not installed (pip install 'movicore[bench]')"
+        if s.onnx is None and not (_has("torch") and _has("onnx")):
+            return "exporting the ONNX model needs torch and onnx"
+    if engine == "openvino":
+        if not _has("openvino"):
+            return "openvino is not installed (pip install 'movicore[bench]')"
         if s.onnx is None and not (_has("torch") and _has("onnx")):
             return "exporting the ONNX model needs torch and onnx"
     if engine == "litert":
@@ -186,7 +191,8 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
                 log("quantizing to int8 (movicore.quantize, dynamic) ...")
                 int8_path = str(workdir / "model_int8.safetensors")
                 quantize(model_path, int8_path, report=False)
-        if "onnxruntime" in engines and skipped["onnxruntime"] is None and onnx_path is None:
+        needs_onnx = [e for e in ("onnxruntime", "openvino") if e in engines and not skipped[e]]
+        if needs_onnx and onnx_path is None:
             log(f"exporting {config.model_id} @{size} to ONNX ...")
             onnx_path = str(_export_onnx(model_path, config, size, workdir / "model.onnx"))
         results: dict[tuple[str, int], list[dict[str, Any]]] = {}
@@ -218,8 +224,10 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
                 summary.append(row)
         _add_ratios(summary)
         streams = []
+        # one stream-parallel Engine carries a single model: no 'many' row for ensembles
+        modes = [m for m in s.stream_modes if m != "many" or not is_ensemble(model_path)]
         for n in s.streams:
-            for mode in s.stream_modes:
+            for mode in modes:
                 vals = []
                 for _ in range(s.repeat):
                     job = {"kind": "streams", "model_path": str(model_path), "height": size,

@@ -22,9 +22,14 @@ copy of MODEL made by `movicore quantize`; MOVICORE_MAX_ISA=avx2 gives the AVX2-
 The FLOP floor uses a per-core peak of 96 GFLOP/s (AVX2/FMA: 2 FMA pipes x 8 lanes x
 2 flop x 3 GHz) times threads; override with --peak-gflops or --measure-peak.
 
+With --video FILE: where video classification time goes instead (decode only, preprocess,
+engine only, end to end; docs/video.md); tools/bench_video.sh makes 720p/1080p clips and
+runs it.
+
 example:
   movicore bench a0 --threads 1,2 --against torch,onnxruntime,litert \\
       --tflite movinet_a0_stream.tflite --repeat 3 --json a0.json --plot a0.png
+  movicore bench a0 --video clip_1080p.mp4 --json video.json
 """
 
 
@@ -52,7 +57,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size", type=int, default=None, help="frame height = width (default: "
                    "the model's native size)")
     p.add_argument("--against", type=_names, default=(), metavar="ENGINES",
-                   help="peers, comma-separated: int8,torch,onnxruntime,litert")
+                   help="peers, comma-separated: int8,torch,onnxruntime,litert,openvino")
     p.add_argument("--tflite", default=None, metavar="PATH", help="LiteRT model (.tflite)")
     p.add_argument("--onnx", default=None, metavar="PATH",
                    help="pre-exported ONNX stream model (default: export the reference)")
@@ -81,9 +86,35 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", default=None, metavar="OUT", help="write the full report as JSON")
     p.add_argument("--plot", default=None, metavar="OUT.png", help="bar chart (matplotlib)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--video", default=None, metavar="FILE",
+                   help="video pipeline benchmark on FILE (decode, preprocess, engine, end to "
+                        "end frames/s) at the first --threads value")
+
+
+def _run_video(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from movicore.benchmark import video as vb
+    from movicore.benchmark.models import resolve_model
+
+    if len(args.threads) != 1 or args.threads[0] < 1:
+        raise ValueError(f"--video takes one --threads value >= 1, got {args.threads}")
+    if args.repeat < 1:
+        raise ValueError(f"--repeat must be >= 1, got {args.repeat}")
+    with tempfile.TemporaryDirectory(prefix="movicore-bench-") as work:
+        model_path, _, _ = resolve_model(args.model, work, seed=args.seed)
+        result = vb.run(args.video, model_path, threads=args.threads[0], repeat=args.repeat)
+    print(vb.format_table(result))
+    if args.json:
+        from movicore.fileio import write_bytes_atomic
+
+        write_bytes_atomic(args.json, (json.dumps(result, indent=1) + "\n").encode("utf-8"))
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.video:
+        return _run_video(args)
     from movicore.benchmark import report as rep
     from movicore.benchmark.suite import BenchSettings
     from movicore.benchmark.suite import run as run_bench

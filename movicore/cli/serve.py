@@ -59,7 +59,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--snapshot-every", type=float, default=5.0, metavar="S",
                    help="seconds between snapshots of a stream (default 5)")
     p.add_argument("--ray", default=None, metavar="ADDRESS|auto",
-                   help="run inference on Ray actors of this cluster (extra 'ray')")
+                   help="run inference on Ray actors: a cluster address, auto (the running "
+                        "cluster) or local (start one here); extra 'ray'")
     p.add_argument("--ray-actors", type=int, default=0,
                    help="Ray actors (default: one per cluster CPU)")
     p.add_argument("--events", choices=("all", "status", "none"), default="all",

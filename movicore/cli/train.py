@@ -358,7 +358,7 @@ def run(args: argparse.Namespace) -> int:
                 else "no epoch finished yet, nothing saved: start again")
         print(f"movicore train: interrupted; {hint}", file=sys.stderr)
         return 130
-    why = "early stop" if res.stopped_early else "done"
+    why = "stopped early" if res.stopped_early else "done"
     print(f"{why}: {res.steps} steps in {res.seconds:.0f} s; exported "
           f"{epoch_summary(res.best)} (lowest val loss) to {export}")
     return 0

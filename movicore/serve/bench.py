@@ -81,6 +81,6 @@ def measure_serve(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _state_bytes(model: Any) -> int:
-    from movicore.serve.local import make_engine
+    from movicore.video.api import make_engine
 
     return int(make_engine(model).state_bytes)

@@ -10,14 +10,7 @@ import time
 from typing import Any
 
 from movicore.serve.streams import Stream
-
-
-def make_engine(model: Any) -> Any:
-    import movicore
-
-    size = model.input_size[0]
-    kind = movicore.Ensemble if isinstance(model, movicore.EnsembleModel) else movicore.Engine
-    return kind(model, threads=1, height=size, width=size)
+from movicore.video.api import make_engine
 
 
 class _Worker(threading.Thread):

@@ -36,7 +36,7 @@ class StreamActor:
 
     def add_stream(self, sid: str, key: str, blob: bytes, snapshot: Any = None) -> None:
         import movicore
-        from movicore.serve.local import make_engine
+        from movicore.video.api import make_engine
 
         if key not in self.models:
             path = Path(self._dir) / f"model{len(self.models)}.safetensors"

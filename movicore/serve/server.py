@@ -188,7 +188,7 @@ class Server:
         try:
             state, info = snapshots.load(path)
             # check it fits before any executor sees it
-            from movicore.serve.local import make_engine
+            from movicore.video.api import make_engine
 
             make_engine(model).load_state_dict(state)
         except ValueError as exc:

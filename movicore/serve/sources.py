@@ -35,10 +35,7 @@ def open_frames(source: SourceSpec, model: Any, loop: bool) -> Iterator[tuple[fl
     """(timestamp_s, uint8 HxWx3 frame at the model's input size) from ``source``."""
     if callable(source):
         return iter(source())
-    try:
-        from movicore.video.api import VideoSource
-    except ImportError:  # TEMPORARY until movicore.VideoSource (issue 11) lands on main
-        return _pyav_frames(source, model, loop)
+    from movicore.video.api import VideoSource
 
     src = VideoSource(source, model, loop=loop and is_file(source))
 
@@ -113,27 +110,3 @@ class SourceReader(threading.Thread):
                     return
                 delay = min(delay * 2, self.max_backoff)
 
-
-def _pyav_frames(source: str, model: Any, loop: bool) -> Iterator[tuple[float, Any]]:
-    """TEMPORARY stand-in for movicore.VideoSource: every frame, center square, nearest
-    resize to the model's input size."""
-    import av
-
-    size = model.input_size[0]
-    offset = 0.0
-    while True:
-        last = 0.0
-        with av.open(source) as container:
-            stream = container.streams.video[0]
-            for frame in container.decode(stream):
-                t = float(frame.time or 0.0)
-                last = t
-                rgb = frame.to_ndarray(format="rgb24")
-                h, w = rgb.shape[:2]
-                s = min(h, w)
-                y = (np.arange(size) * s // size) + (h - s) // 2
-                x = (np.arange(size) * s // size) + (w - s) // 2
-                yield offset + t, rgb[y][:, x]
-        if not (loop and is_file(source)):
-            return
-        offset += last + 0.1

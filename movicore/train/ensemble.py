@@ -11,7 +11,6 @@ The paper trains the members independently ("We train two streaming MoViNets ind
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -127,7 +126,7 @@ def train_ensemble(models: list[MoViNet], train: ClipSource, val: ClipSource | N
     if export:
         Path(export).parent.mkdir(parents=True, exist_ok=True)
         ensemble_to_file(ens, export, labels, {"source": "movicore train --ensemble"})
-    member_top1 = [r.best.get("val_top1", math.nan) for r in results]
+    member_top1 = [r.best_top1 for r in results]
     return EnsembleResult(results, member_top1, ens_val, export)
 
 

@@ -103,6 +103,12 @@ class TrainResult:
         """History record of the exported epoch."""
         return next(r for r in self.history if r["epoch"] == self.best_epoch)
 
+    @property
+    def best_top1(self) -> float:
+        """Validation top-1 of the exported epoch (train top-1 without validation)."""
+        rec = self.best
+        return float(rec.get("val_top1", rec["train_top1"]))
+
 
 def freeze_layers(model: torch.nn.Module, freeze: int | str | None) -> int:
     """Stop gradients of the stem + first ``freeze`` block groups, or of everything but the

@@ -1,5 +1,5 @@
 """Every conv2d (stem) variant vs the float64 NumPy definition: in_c 1..4, out_c around the
-channel tiles (8/16/24 and tails), kernels 1/3/5, strides 1/2, TF SAME, every activation, row
+channel tiles (8/16/24/32/48 and tails), kernels 1/3/5, strides 1/2, TF SAME, every activation, row
 ranges (binding checks guard bands)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from testers.conv import conv2d_ref, same
 from movicore import _core
 
 SIZES = (1, 2, 3, 5, 7, 8, 11, 16, 17)
-OUT_C = (1, 3, 7, 8, 9, 15, 16, 17, 24, 33)
+OUT_C = (1, 3, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 48)
 
 
 def _run(kernel, rng, h, w, ic, oc, k, s, act, what):

@@ -12,7 +12,7 @@ from testers.conv import dwconv_ref, same
 
 from movicore import _core
 
-SIZES = (1, 2, 3, 5, 7, 8, 11, 16, 17)
+SIZES = (1, 2, 3, 5, 7, 8, 11, 16, 17, 26)
 CHANNELS = (1, 3, 7, 8, 9, 15, 16, 17, 33, 100)
 
 

@@ -1,5 +1,5 @@
-"""Live sources: an HTTP MPEG-TS stream served by a local ffmpeg process on 127.0.0.1, a
-stream that stops mid-way, classify until Ctrl-C, raw RGB on stdin."""
+"""Live sources: HTTP (MPEG-TS) and RTMP streams served by a local ffmpeg process on
+127.0.0.1, a stream that stops mid-way, classify until Ctrl-C, raw RGB on stdin."""
 
 from __future__ import annotations
 
@@ -30,13 +30,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(seconds: float) -> tuple[subprocess.Popen[bytes], str]:
-    """ffmpeg serving a real-time (-re) H.264 MPEG-TS test pattern to one HTTP client."""
-    url = f"http://127.0.0.1:{_free_port()}/live.ts"
+def _serve(seconds: float, protocol: str = "http") -> tuple[subprocess.Popen[bytes], str]:
+    """ffmpeg serving a real-time (-re) H.264 test pattern to one client: MPEG-TS over HTTP
+    or FLV over RTMP (ffmpeg's own listen mode for both)."""
+    port = _free_port()
+    url, fmt = ((f"http://127.0.0.1:{port}/live.ts", "mpegts") if protocol == "http"
+                else (f"rtmp://127.0.0.1:{port}/live/cam", "flv"))
     proc = subprocess.Popen(
         [need_ffmpeg(), "-v", "error", "-re", "-f", "lavfi", "-i",
          "testsrc2=size=160x120:rate=25", "-t", str(seconds), "-c:v", "libx264",
-         "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10", "-f", "mpegts",
+         "-preset", "ultrafast", "-tune", "zerolatency", "-g", "10", "-f", fmt,
          "-listen", "1", url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return proc, url
 
@@ -52,15 +55,23 @@ def _connect(url: str, **kw: object) -> VideoSource:
             time.sleep(0.1)
 
 
+@pytest.fixture(params=["http", "rtmp"])
+def server(request: pytest.FixtureRequest) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    proc, url = _serve(60, request.param)
+    yield proc, url
+    proc.kill()
+    proc.wait(10)
+
+
 @pytest.fixture
-def server() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def http_server() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     proc, url = _serve(60)
     yield proc, url
     proc.kill()
     proc.wait(10)
 
 
-def test_http_stream_is_read_live_then_stop_is_a_clear_error(
+def test_network_stream_is_read_live_then_stop_is_a_clear_error(
         server: tuple[subprocess.Popen[bytes], str]) -> None:
     proc, url = server
     src = _connect(url, fps=5, timeout=5)
@@ -92,8 +103,9 @@ def test_stalled_stream_times_out(tmp_path: Path) -> None:
         assert time.monotonic() - t0 < 10
 
 
-def test_classify_live_url_until_ctrl_c(server: tuple[subprocess.Popen[bytes], str]) -> None:
-    _, url = server
+def test_classify_live_url_until_ctrl_c(
+        http_server: tuple[subprocess.Popen[bytes], str]) -> None:
+    _, url = http_server
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     proc = subprocess.Popen([sys.executable, "-m", "movicore", "classify", url, "--fps", "5",
                              "--every", "1", "--quiet", "--timeout", "5"],

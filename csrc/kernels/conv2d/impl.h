@@ -1,9 +1,9 @@
-// Dense (stem) conv body shared by the SIMD ISA files (vector traits avx2::Vec, neon::Vec).
+// Dense (stem) conv body shared by the SIMD ISA files (vector traits avx2/avx512/neon::Vec).
 // Include ONLY from ISA files: everything has internal linkage.
 //
 // Vectorized over output channels: blocks of NV vectors (2 x width, last vector masked when
-// out_c is not a multiple). Interior pixels go 4 at a time, so each weight vector load feeds 4
-// FMAs against broadcast inputs; the (j, c) taps of a window row are contiguous in both input
+// out_c is not a multiple). Interior pixels go 4 at a time (8 for a single vector), so each
+// weight vector load feeds 4 (8) FMAs against broadcast inputs; the (j, c) taps of a window row are contiguous in both input
 // and weights. Border pixels clip their window. Bias and activation are fused.
 #pragma once
 
@@ -98,8 +98,11 @@ void row_block(const Conv2dParams& p, const float* in, const float* w, const flo
   for (; ox < ox_lo; ++ox) {
     pixels<T, 1, NV, TAIL, A>(p, in, w, bias, iy0, ptrdiff_t(ox) * S - pl, o, tl, orow + ox * OC);
   }
-  for (; ox + 4 <= ox_hi; ox += 4) {
-    pixels<T, 4, NV, TAIL, A>(p, in, w, bias, iy0, ptrdiff_t(ox) * S - pl, o, tl, orow + ox * OC);
+  // Interior pixels in groups of NG: >= 8 accumulators in flight (FMA latency x 2 ports).
+  constexpr int NG = NV == 1 ? 8 : 4;
+  for (; ox + NG <= ox_hi; ox += NG) {
+    pixels<T, NG, NV, TAIL, A>(p, in, w, bias, iy0, ptrdiff_t(ox) * S - pl, o, tl,
+                               orow + ox * OC);
   }
   for (; ox < out_w; ++ox) {
     pixels<T, 1, NV, TAIL, A>(p, in, w, bias, iy0, ptrdiff_t(ox) * S - pl, o, tl, orow + ox * OC);

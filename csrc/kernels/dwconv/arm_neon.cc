@@ -7,7 +7,7 @@ namespace mc {
 
 void f32_dwconv_p4c4__neon(const DwConvParams* p, const float* const* frames, const float* w,
                            const float* bias, float* out, float* channel_sum) {
-  dwconv_impl::dwconv<neon::Vec>(p, frames, w, bias, out, channel_sum);
+  dwconv_impl::dwconv<neon::Vec, 4>(p, frames, w, bias, out, channel_sum);
 }
 
 }  // namespace mc

@@ -1,13 +1,14 @@
 // Depthwise conv body shared by the SIMD ISA files, instantiated with a vector-traits type
-// (avx2::Vec, neon::Vec). Include ONLY from ISA files: everything has internal linkage.
+// (avx2::Vec, avx512::Vec, neon::Vec). Include ONLY from ISA files: everything has internal linkage.
 //
 // Loop order: output row -> channel block of T::kWidth (last one partial: masked/tail loads)
 // -> output pixels. Border columns (window partly left/right of the frame) take the
 // bounds-checked path; the other columns take a tap-unrolled path (window rows clipped per
 // output row, so top/bottom rows stay fast; kh x kw
-// known at compile time: 1x1, 3x3, 5x5) that computes 4 pixels at once so every weight load is
-// shared by 4 FMAs; for a single frame with <= 9 taps the weights stay in registers across the
-// whole row. Bias, activation and the channel sum are fused.
+// known at compile time: 1x1, 3x3, 5x5) that computes P pixels at once (the ISA file's choice:
+// P accumulators hide the FMA latency once P >= 8, but P + 9 weights must fit the vector
+// registers) so every weight load is shared by P FMAs; for a single frame with <= 9 taps the
+// weights stay in registers across the whole row. Bias, activation and the channel sum are fused.
 #pragma once
 
 #include <algorithm>
@@ -58,10 +59,46 @@ inline typename T::V border_pixel(const DwConvParams& p, const float* const* fra
   return T::template act<A>(acc);
 }
 
+// P pixels (stride ps apart) from `b` (window row i_lo, column 0), taps of frame weights wt.
+// WREG: the weights are the registers wv (single frame, <= 9 taps).
+template <class T, int KH, int KW, bool TAIL, size_t P, bool WREG>
+inline void accumulate(const float* b, size_t ps, size_t rs, size_t C, int i_lo, int i_hi,
+                       const float* wt, const typename T::V* wv, const typename T::Tail& tl,
+                       typename T::V* acc) {
+  using V = typename T::V;
+  for (int i = 0; i < KH; ++i) {
+    if (i < i_lo || i >= i_hi) continue;
+    for (int j = 0; j < KW; ++j) {
+      const float* q = b + size_t(i - i_lo) * rs + size_t(j) * C;
+      const V wk = WREG ? wv[i * KW + j] : ld<T, TAIL>(wt + size_t(i * KW + j) * C, tl);
+      for (size_t k = 0; k < P; ++k) acc[k] = T::fma(wk, ld<T, TAIL>(q + k * ps, tl), acc[k]);
+    }
+  }
+}
+
+// P pixels: accumulate every frame, then act, store and add to the channel sum.
+template <class T, int KH, int KW, bool TAIL, Act A, size_t P, bool WREG>
+inline void pixels(const Frames& f, size_t base, size_t ps, size_t rs, size_t C, int i_lo,
+                   int i_hi, size_t c, typename T::V vb, const typename T::V* wv,
+                   const typename T::Tail& tl, float* o, typename T::V& vsum) {
+  using V = typename T::V;
+  V acc[P];
+  for (size_t k = 0; k < P; ++k) acc[k] = vb;
+  for (size_t t = 0; t < (WREG ? 1 : f.n); ++t) {
+    accumulate<T, KH, KW, TAIL, P, WREG>(f.frame[t] + base, ps, rs, C, i_lo, i_hi,
+                                         f.weight[t] + c, wv, tl, acc);
+  }
+  for (size_t k = 0; k < P; ++k) {
+    acc[k] = T::template act<A>(acc[k]);
+    st<T, TAIL>(o + k * C, acc[k], tl);
+  }
+  for (size_t k = 0; k < P; ++k) vsum = T::add(vsum, acc[k]);
+}
+
 // n consecutive pixels of one row whose window columns are inside the frame; only window rows
 // [i_lo, i_hi) are inside. Channels [c, c + width). base: offset of the first pixel's window
 // row i_lo, column 0, + c; o: its output.
-template <class T, int KH, int KW, bool TAIL, Act A>
+template <class T, size_t P, int KH, int KW, bool TAIL, Act A>
 inline void interior(const DwConvParams& p, const Frames& f, size_t base, int i_lo, int i_hi,
                      size_t n, size_t c, typename T::V vb, const typename T::Tail& tl, float* o,
                      typename T::V& vsum) {
@@ -71,93 +108,26 @@ inline void interior(const DwConvParams& p, const Frames& f, size_t base, int i_
   if (f.n == 1 && KH * KW <= 9) {
     V wv[KH * KW];
     for (int k = 0; k < KH * KW; ++k) wv[k] = ld<T, TAIL>(f.weight[0] + size_t(k) * C + c, tl);
-    const float* b = f.frame[0] + base;
-    for (; x + 4 <= n; x += 4, b += 4 * ps, o += 4 * C) {
-      V a0 = vb, a1 = vb, a2 = vb, a3 = vb;
-      for (int i = 0; i < KH; ++i) {
-        if (i < i_lo || i >= i_hi) continue;
-        for (int j = 0; j < KW; ++j) {
-          const float* q = b + size_t(i - i_lo) * rs + size_t(j) * C;
-          const V wk = wv[i * KW + j];
-          a0 = T::fma(wk, ld<T, TAIL>(q, tl), a0);
-          a1 = T::fma(wk, ld<T, TAIL>(q + ps, tl), a1);
-          a2 = T::fma(wk, ld<T, TAIL>(q + 2 * ps, tl), a2);
-          a3 = T::fma(wk, ld<T, TAIL>(q + 3 * ps, tl), a3);
-        }
-      }
-      a0 = T::template act<A>(a0);
-      a1 = T::template act<A>(a1);
-      a2 = T::template act<A>(a2);
-      a3 = T::template act<A>(a3);
-      st<T, TAIL>(o, a0, tl);
-      st<T, TAIL>(o + C, a1, tl);
-      st<T, TAIL>(o + 2 * C, a2, tl);
-      st<T, TAIL>(o + 3 * C, a3, tl);
-      vsum = T::add(vsum, T::add(T::add(a0, a1), T::add(a2, a3)));
+    for (; x + P <= n; x += P, base += P * ps, o += P * C) {
+      pixels<T, KH, KW, TAIL, A, P, true>(f, base, ps, rs, C, i_lo, i_hi, c, vb, wv, tl, o, vsum);
     }
-    for (; x < n; ++x, b += ps, o += C) {
-      V a0 = vb;
-      for (int i = 0; i < KH; ++i) {
-        if (i < i_lo || i >= i_hi) continue;
-        for (int j = 0; j < KW; ++j) {
-          a0 = T::fma(wv[i * KW + j], ld<T, TAIL>(b + size_t(i - i_lo) * rs + size_t(j) * C, tl),
-                      a0);
-        }
-      }
-      a0 = T::template act<A>(a0);
-      st<T, TAIL>(o, a0, tl);
-      vsum = T::add(vsum, a0);
+    for (; x < n; ++x, base += ps, o += C) {
+      pixels<T, KH, KW, TAIL, A, 1, true>(f, base, ps, rs, C, i_lo, i_hi, c, vb, wv, tl, o, vsum);
     }
     return;
   }
-  for (; x + 4 <= n; x += 4, base += 4 * ps, o += 4 * C) {
-    V a0 = vb, a1 = vb, a2 = vb, a3 = vb;
-    for (size_t t = 0; t < f.n; ++t) {
-      const float* b = f.frame[t] + base;
-      const float* wt = f.weight[t] + c;
-      for (int i = 0; i < KH; ++i) {
-        if (i < i_lo || i >= i_hi) continue;
-        for (int j = 0; j < KW; ++j) {
-          const float* q = b + size_t(i - i_lo) * rs + size_t(j) * C;
-          const V wk = ld<T, TAIL>(wt + size_t(i * KW + j) * C, tl);
-          a0 = T::fma(wk, ld<T, TAIL>(q, tl), a0);
-          a1 = T::fma(wk, ld<T, TAIL>(q + ps, tl), a1);
-          a2 = T::fma(wk, ld<T, TAIL>(q + 2 * ps, tl), a2);
-          a3 = T::fma(wk, ld<T, TAIL>(q + 3 * ps, tl), a3);
-        }
-      }
-    }
-    a0 = T::template act<A>(a0);
-    a1 = T::template act<A>(a1);
-    a2 = T::template act<A>(a2);
-    a3 = T::template act<A>(a3);
-    st<T, TAIL>(o, a0, tl);
-    st<T, TAIL>(o + C, a1, tl);
-    st<T, TAIL>(o + 2 * C, a2, tl);
-    st<T, TAIL>(o + 3 * C, a3, tl);
-    vsum = T::add(vsum, T::add(T::add(a0, a1), T::add(a2, a3)));
+  for (; x + P <= n; x += P, base += P * ps, o += P * C) {
+    pixels<T, KH, KW, TAIL, A, P, false>(f, base, ps, rs, C, i_lo, i_hi, c, vb, nullptr, tl, o,
+                                         vsum);
   }
   for (; x < n; ++x, base += ps, o += C) {
-    V a0 = vb;
-    for (size_t t = 0; t < f.n; ++t) {
-      const float* b = f.frame[t] + base;
-      const float* wt = f.weight[t] + c;
-      for (int i = 0; i < KH; ++i) {
-        if (i < i_lo || i >= i_hi) continue;
-        for (int j = 0; j < KW; ++j) {
-          a0 = T::fma(ld<T, TAIL>(wt + size_t(i * KW + j) * C, tl),
-                      ld<T, TAIL>(b + size_t(i - i_lo) * rs + size_t(j) * C, tl), a0);
-        }
-      }
-    }
-    a0 = T::template act<A>(a0);
-    st<T, TAIL>(o, a0, tl);
-    vsum = T::add(vsum, a0);
+    pixels<T, KH, KW, TAIL, A, 1, false>(f, base, ps, rs, C, i_lo, i_hi, c, vb, nullptr, tl, o,
+                                         vsum);
   }
 }
 
 // One output row, channels [c, c + width). KH = KW = 0: no unrolled interior (any kernel).
-template <class T, int KH, int KW, bool TAIL, Act A>
+template <class T, size_t P, int KH, int KW, bool TAIL, Act A>
 void row(const DwConvParams& p, const float* const* frames, const Frames& f, const float* w,
          const float* bias, size_t oy, size_t c, const typename T::Tail& tl, float* out,
          float* channel_sum) {
@@ -185,7 +155,7 @@ void row(const DwConvParams& p, const float* const* frames, const Frames& f, con
   if (ox_hi > ox_lo) {
     const size_t base =
         (size_t(iy0 + i_lo) * p.in_w + size_t(ptrdiff_t(ox_lo) * S - pl)) * C + c;
-    interior<T, (KH > 0 ? KH : 1), (KW > 0 ? KW : 1), TAIL, A>(
+    interior<T, P, (KH > 0 ? KH : 1), (KW > 0 ? KW : 1), TAIL, A>(
         p, f, base, int(i_lo), int(i_hi), ox_hi - ox_lo, c, vb, tl, o + ox_lo * C, vsum);
   }
   for (size_t ox = ox_hi; ox < out_w; ++ox) {
@@ -198,20 +168,23 @@ void row(const DwConvParams& p, const float* const* frames, const Frames& f, con
   }
 }
 
-template <class T, int KH, int KW, Act A>
+template <class T, size_t P, int KH, int KW, Act A>
 void run_shape(const DwConvParams& p, const float* const* frames, const Frames& f,
                const float* w, const float* bias, float* out, float* channel_sum) {
   const size_t C = p.channels, W = T::kWidth, cfull = C - C % W;
   const typename T::Tail tl = T::tail(C - cfull);
   for (size_t oy = p.oy_begin; oy < p.oy_end; ++oy) {
     for (size_t c = 0; c < cfull; c += W) {
-      row<T, KH, KW, false, A>(p, frames, f, w, bias, oy, c, tl, out, channel_sum);
+      row<T, P, KH, KW, false, A>(p, frames, f, w, bias, oy, c, tl, out, channel_sum);
     }
-    if (cfull < C) row<T, KH, KW, true, A>(p, frames, f, w, bias, oy, cfull, tl, out, channel_sum);
+    if (cfull < C) {
+      row<T, P, KH, KW, true, A>(p, frames, f, w, bias, oy, cfull, tl, out, channel_sum);
+    }
   }
 }
 
-template <class T>
+// P: pixels per interior step.
+template <class T, size_t P>
 void dwconv(const DwConvParams* pp, const float* const* frames, const float* w,
             const float* bias, float* out, float* channel_sum) {
   const DwConvParams& p = *pp;
@@ -228,13 +201,13 @@ void dwconv(const DwConvParams* pp, const float* const* frames, const float* w,
   with_act(p.act, [&](auto a) {
     constexpr Act A = decltype(a)::value;
     if (p.kh == 3 && p.kw == 3) {
-      run_shape<T, 3, 3, A>(p, frames, f, w, bias, out, channel_sum);
+      run_shape<T, P, 3, 3, A>(p, frames, f, w, bias, out, channel_sum);
     } else if (p.kh == 5 && p.kw == 5) {
-      run_shape<T, 5, 5, A>(p, frames, f, w, bias, out, channel_sum);
+      run_shape<T, P, 5, 5, A>(p, frames, f, w, bias, out, channel_sum);
     } else if (p.kh == 1 && p.kw == 1) {
-      run_shape<T, 1, 1, A>(p, frames, f, w, bias, out, channel_sum);
+      run_shape<T, P, 1, 1, A>(p, frames, f, w, bias, out, channel_sum);
     } else {
-      run_shape<T, 0, 0, A>(p, frames, f, w, bias, out, channel_sum);
+      run_shape<T, P, 0, 0, A>(p, frames, f, w, bias, out, channel_sum);
     }
   });
 }
