@@ -23,7 +23,8 @@ example:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", metavar="MODEL", help="float model file (.safetensors)")
+    p.add_argument("model", metavar="MODEL", help="float model file (.safetensors); 'demo' = "
+                   "the embedded demo model")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="int8 model file")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--calibrate", nargs="+", metavar="DIR|VIDEO",
@@ -33,6 +34,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="per-row activation ranges at run time (default; no calibration)")
     p.add_argument("--float-classifier", action="store_true",
                    help="keep the classifier's two layers in float32")
+    p.add_argument("--min-channels", type=int, default=48, metavar="C",
+                   help="other pointwise layers are int8 only when at least C channels wide on "
+                        "both sides (default 48; narrower ones are faster in float; 1 = all)")
     p.add_argument("--frames", type=int, default=1024, help="report frames (default 1024)")
     p.add_argument("--seed", type=int, default=0, help="synthetic seed (default 0)")
     p.add_argument("--threads", type=int, default=1, help="engine threads for the report")
@@ -44,11 +48,16 @@ def run(args: argparse.Namespace) -> int:
     from movicore.quant.quantize import quantize
     from movicore.quant.report import format_report
 
+    if args.model == "demo":
+        from movicore.assets import demo_model_path
+
+        args.model = str(demo_model_path())
     if args.threads < 1:
         raise ValueError(f"--threads must be >= 1, got {args.threads}")
     report = quantize(args.model, args.output, calibrate=args.calibrate,
                       synthetic=args.synthetic, dynamic=args.dynamic,
-                      classifier=not args.float_classifier, frames=args.frames,
+                      classifier=not args.float_classifier,
+                      min_channels=args.min_channels, frames=args.frames,
                       seed=args.seed, threads=args.threads, report=not args.no_report)
     print(f"wrote {args.output}")
     if report is not None:

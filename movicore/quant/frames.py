@@ -9,16 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-# Eval transform until the video subsystem's official one lands: resize the short side to
-# size * 192 / 172 (bilinear), then center-crop size x size (192 -> 172 for A0).
-EVAL_RESIZE_RATIO = 192 / 172
 
+def eval_frame(img: np.ndarray, size: int, resize: int) -> np.ndarray:
+    """The official eval transform: short side to ``resize``, center crop ``size``."""
+    from movicore.video.preprocess import preprocess
 
-def eval_frame(img: np.ndarray, size: int) -> np.ndarray:
-    from movicore.data.video import crop, resize_short_side
-
-    short = round(size * EVAL_RESIZE_RATIO)
-    return np.ascontiguousarray(crop(resize_short_side(img, short), size))
+    return preprocess(img, resize, size)
 
 
 def video_paths(sources: Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -42,15 +38,17 @@ def video_paths(sources: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
-def video_frames(paths: Sequence[Path], size: int, count: int) -> Iterator[np.ndarray]:
-    """``count`` frames: the videos in order, looped from the start when they run out."""
+def video_frames(paths: Sequence[Path], size: int, count: int, resize: int
+                 ) -> Iterator[np.ndarray]:
+    """``count`` frames: every decoded frame of the videos in order, looped from the start when
+    they run out, through the eval transform (``resize``: the model's eval short side)."""
     from movicore.data.video import iter_frames
 
     produced = 0
     while produced < count:
         for p in paths:
             for frame in iter_frames(p):
-                yield eval_frame(frame, size)
+                yield eval_frame(frame, size, resize)
                 produced += 1
                 if produced >= count:
                     return

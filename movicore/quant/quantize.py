@@ -9,13 +9,13 @@ from typing import Any
 
 from movicore.modelfile import read_model_file, write_model_file
 from movicore.quant.report import CHECKPOINTS, compare_streams
-from movicore.quant.scheme import quantizable_layers, quantize_tensors
+from movicore.quant.scheme import MIN_CHANNELS, quantizable_layers, quantize_tensors
 
 
 def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
              calibrate: Sequence[str | os.PathLike[str]] | None = None,
              synthetic: bool = False, dynamic: bool = True, classifier: bool = True,
-             frames: int = 1024, seed: int = 0, threads: int = 1,
+             min_channels: int = MIN_CHANNELS, frames: int = 1024, seed: int = 0, threads: int = 1,
              report: bool = True) -> dict[str, Any] | None:
     """Write an int8 copy of ``model`` to ``out`` and compare it with the float model.
 
@@ -26,7 +26,9 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
     dynamic : activation quantization per row at run time (the only mode so far; static
         calibrated ranges are not implemented yet).
     classifier : quantize the classifier's two layers too (their weights are most of A0's
-        per-frame memory traffic).
+        per-frame memory traffic; they are also where most of the logit error comes from).
+    min_channels : other pointwise layers are int8 only when at least this wide on both
+        sides (narrower ones are faster in float); 1 = every pointwise layer.
 
     Returns the report dict (see ``movicore.quant.report.compare_streams``), or None with
     ``report=False``. Raises ValueError / ModelFormatError for bad input; on failure no output
@@ -51,7 +53,12 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
         from movicore.quant.frames import video_paths
 
         paths = video_paths(calibrate)
-    layers = quantizable_layers(src.config, classifier=classifier)
+    if min_channels < 1:
+        raise ValueError(f"min_channels must be >= 1, got {min_channels}")
+    layers = quantizable_layers(src.config, classifier=classifier, min_channels=min_channels)
+    if not layers:
+        raise ValueError(f"no layer of {model} is int8 with min_channels={min_channels} and "
+                         f"classifier={classifier}: nothing to quantize")
     tensors, spec = quantize_tensors(src.config, src.tensors, layers)
     extra = {k: v for k, v in src.metadata.items()
              if k not in ("format", "format_version", "kind", "config", "labels", "bn", "quant")}
@@ -62,8 +69,13 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
         from movicore.model import load
         from movicore.quant import frames as fr
 
-        stream = (fr.video_frames(paths, size, frames) if paths is not None
-                  else fr.synthetic_frames(size, frames, seed))
+        if paths is not None:
+            from movicore.video import settings as vs
+
+            resize = vs.for_model(src).resize
+            stream = fr.video_frames(paths, size, frames, resize)
+        else:
+            stream = fr.synthetic_frames(size, frames, seed)
         result = compare_streams(load(model), load(out), stream, threads=threads,
                                  checkpoints=CHECKPOINTS)
     except BaseException:

@@ -8,7 +8,6 @@ same figures at frames 1, 16, 64 and 1024 show whether the error grows with time
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,15 +25,10 @@ def compare_streams(float_model: Any, int8_model: Any, frames: Iterable[np.ndarr
     ef = Engine(float_model, threads=threads)
     eq = Engine(int8_model, threads=threads)
     rel_max, rel_mean, top1, top5 = [], [], [], []
-    t_float = t_int8 = 0.0
     for frame in frames:
         x = np.ascontiguousarray(frame[None])
-        t0 = time.perf_counter()
         lf = ef.step(x)
-        t1 = time.perf_counter()
         lq = eq.step(x)
-        t_int8 += time.perf_counter() - t1
-        t_float += t1 - t0
         scale = float(np.abs(lf).max()) or 1.0
         d = np.abs(lq.astype(np.float64) - lf)
         rel_max.append(float(d.max()) / scale)
@@ -57,7 +51,6 @@ def compare_streams(float_model: Any, int8_model: Any, frames: Iterable[np.ndarr
         "at": {int(t): {"max_rel_err": rel_max[t - 1], "mean_rel_err": rel_mean[t - 1],
                         "top1_agree": top1[t - 1]}
                for t in checkpoints if 1 <= t <= n},
-        "ms_per_frame": {"float": 1e3 * t_float / n, "int8": 1e3 * t_int8 / n},
         "per_frame_max_rel_err": rel_max,
     }
 
@@ -77,7 +70,5 @@ def format_report(r: dict[str, Any]) -> str:
         lines.append(f"  frame {t:>5}: max {100 * v['max_rel_err']:.3f} %, mean "
                      f"{100 * v['mean_rel_err']:.4f} %, top-1 "
                      f"{'same' if v['top1_agree'] else 'DIFFERENT'}")
-    ms = r["ms_per_frame"]
-    lines.append(f"  (measured while comparing, not a benchmark: float {ms['float']:.2f} ms, "
-                 f"int8 {ms['int8']:.2f} ms per frame)")
+    lines.append("  (speed: movicore bench MODEL --against int8)")
     return "\n".join(lines)

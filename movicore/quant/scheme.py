@@ -3,7 +3,8 @@
 Scheme ``qd8_f32_qc8w`` (XNNPACK's name for it):
 
 * weights of the pointwise convs (expansion, projection, skip projection, head, classifier
-  hidden and logits layers) are int8, symmetric, one scale per output channel
+  hidden and logits layers) at least ``MIN_CHANNELS`` wide on both sides (narrower ones are
+  faster in float) are int8, symmetric, one scale per output channel
   (``q = rint(w / s)``, ``s = max|w_o| / 127``, so -128 never occurs);
 * the activations entering those GEMMs are quantized to uint8 with a zero point: ``dynamic``
   = per row (each pixel's channel vector gets its own range, computed per frame), ``static`` =
@@ -67,14 +68,33 @@ class QuantSpec:
                 f"layers), {self.activations} uint8 activations, float32 elsewhere")
 
 
-def quantizable_layers(config: arch.Config, *, classifier: bool = True) -> list[str]:
-    """Canonical names of the pointwise conv weights the scheme turns into int8."""
-    names = [n for n in arch.expected_tensors(config)
-             if n.endswith((".expand.conv.weight", ".project.conv.weight", ".skip.conv.weight"))
-             or n == "head.conv.weight"]
-    if classifier:
-        names += ["classifier.hidden.weight", "classifier.logits.weight"]
-    return names
+# A pointwise layer runs in int8 only when both its input and output widths reach this: below
+# it the per-row quantization pass and the dequantizing epilogue cost more than the int8 dot
+# products save (measured per layer on A0 at 172, AVX-512 VNNI vs the AVX-512 float GEMM:
+# 8->24 and 32->80 layers were slower in int8, 56->112 and wider ones faster).
+MIN_CHANNELS = 48
+
+
+def pointwise_layers(config: arch.Config) -> list[str]:
+    """Every pointwise conv weight the scheme may turn into int8."""
+    return [n for n in arch.expected_tensors(config)
+            if n.endswith((".expand.conv.weight", ".project.conv.weight", ".skip.conv.weight"))
+            or n in ("head.conv.weight", "classifier.hidden.weight", "classifier.logits.weight")]
+
+
+def quantizable_layers(config: arch.Config, *, classifier: bool = True,
+                       min_channels: int = MIN_CHANNELS) -> list[str]:
+    """The pointwise conv weights ``movicore quantize`` turns into int8: those at least
+    ``min_channels`` wide on both sides (and the classifier's two layers if ``classifier``)."""
+    shapes = arch.expected_tensors(config)
+    out = []
+    for n in pointwise_layers(config):
+        if n.startswith("classifier."):
+            if classifier:
+                out.append(n)
+        elif min(shapes[n][:2]) >= min_channels:
+            out.append(n)
+    return out
 
 
 def parse_quant_metadata(text: str, config: arch.Config) -> QuantSpec:
@@ -93,7 +113,7 @@ def parse_quant_metadata(text: str, config: arch.Config) -> QuantSpec:
         raise ModelFormatError(f"quant activations must be one of {ACTIVATION_MODES}, got "
                                f"{mode!r}")
     layers = d.get("layers")
-    allowed = set(quantizable_layers(config))
+    allowed = set(pointwise_layers(config))
     if (not isinstance(layers, list) or not layers
             or not all(isinstance(n, str) for n in layers)):
         raise ModelFormatError("quant layers must be a non-empty list of tensor names")

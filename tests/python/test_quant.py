@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import movicore
-from movicore import modelfile
+from movicore import arch, modelfile
 from movicore.assets import DEMO_MODEL
 from movicore.cli.main import main
 from movicore.errors import ModelFormatError
@@ -22,7 +22,7 @@ from movicore.quant.report import compare_streams
 @pytest.fixture(scope="module")
 def int8_demo(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("q") / "demo_int8.safetensors"
-    movicore.quantize(DEMO_MODEL, out, report=False)
+    movicore.quantize(DEMO_MODEL, out, report=False, min_channels=1)  # every pointwise layer
     return out
 
 
@@ -37,10 +37,23 @@ def test_quantize_weight_per_channel():
     assert np.abs(q * s[:, None] - w).max() <= s.max() / 2 + 1e-7
 
 
+def test_layer_selection():
+    c = arch.default_config("a0", "stream")
+    every = scheme.pointwise_layers(c)
+    wide = scheme.quantizable_layers(c)
+    assert set(wide) < set(every)
+    shapes = arch.expected_tensors(c)
+    for n in every:
+        want = n.startswith("classifier.") or min(shapes[n][:2]) >= scheme.MIN_CHANNELS
+        assert (n in wide) == want, n
+    assert "classifier.logits.weight" not in scheme.quantizable_layers(c, classifier=False)
+    assert scheme.quantizable_layers(c, min_channels=1) == every
+
+
 def test_file_roundtrip_and_inspect(int8_demo, capsys):
     mf = modelfile.read_model_file(int8_demo)
     assert mf.quant is not None and mf.quant.activations == "dynamic"
-    assert set(mf.quant.layers) == set(scheme.quantizable_layers(mf.config))
+    assert set(mf.quant.layers) == set(scheme.pointwise_layers(mf.config))
     for name in mf.quant.layers:
         assert mf.tensors[name].dtype == np.int8
         assert mf.tensors[name + "_scale"].dtype == np.float32
@@ -60,7 +73,7 @@ def test_file_roundtrip_and_inspect(int8_demo, capsys):
 
 def test_engine_int8_close_to_float(int8_demo):
     fm, qm = movicore.load(DEMO_MODEL), movicore.load(int8_demo)
-    assert qm._core.int8_layers == len(scheme.quantizable_layers(qm.config))
+    assert qm._core.int8_layers == len(scheme.pointwise_layers(qm.config))
     assert fm._core.int8_layers == 0
     assert qm._core.packed_bytes < 0.8 * fm._core.packed_bytes
     size = fm.input_size[0]
@@ -162,6 +175,10 @@ def test_cli_quantize_errors(int8_demo, tmp_path, capsys):
     out = tmp_path / "q.safetensors"
     assert main(["quantize", str(int8_demo), "-o", str(out), "--no-report"]) == 1
     assert "already quantized" in capsys.readouterr().err
+    assert main(["quantize", "demo", "-o", str(out), "--no-report", "--float-classifier",
+                 "--min-channels", "100000"]) == 1
+    assert "nothing to quantize" in capsys.readouterr().err
+    assert not out.exists()
     assert main(["quantize", str(DEMO_MODEL), "-o", str(out),
                  "--calibrate", str(tmp_path / "none.mp4")]) == 1
     err = capsys.readouterr().err
