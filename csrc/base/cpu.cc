@@ -75,8 +75,8 @@ struct IsaLevel {
 const IsaLevel kIsaLevels[] = {
     {"avx512", kIsaAvx512 | kIsaAvx2Fma3 | kIsaAvx512Vnni | kIsaAvxVnni},
     {"avx2", kIsaAvx2Fma3},
-    {"neondot", kIsaNeon | kIsaNeonDot},
     {"neon", kIsaNeon},
+    {"neondot", kIsaNeon | kIsaNeonDot},
     {"scalar", kIsaScalar},
 };
 
