@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from movicore.modelfile import read_model_file, write_model_file
+from movicore.modelfile import RESERVED_KEYS, read_model_file, write_model_file
 from movicore.quant.report import CHECKPOINTS, compare_streams
 from movicore.quant.scheme import MIN_CHANNELS, quantizable_layers, quantize_tensors
 
@@ -60,8 +60,7 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
         raise ValueError(f"no layer of {model} is int8 with min_channels={min_channels} and "
                          f"classifier={classifier}: nothing to quantize")
     tensors, spec = quantize_tensors(src.config, src.tensors, layers)
-    extra = {k: v for k, v in src.metadata.items()
-             if k not in ("format", "format_version", "kind", "config", "labels", "bn", "quant")}
+    extra = {k: v for k, v in src.metadata.items() if k not in (*RESERVED_KEYS, "quant")}
     write_model_file(out, src.config, tensors, src.labels, extra, quant=spec)
     if not report:
         return None

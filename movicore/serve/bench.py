@@ -35,7 +35,9 @@ def write_video(path: str | os.PathLike[str], frames: int = 20,
 
 
 def measure_serve(job: dict[str, Any]) -> dict[str, Any]:
-    """job: model_path, height, width, streams (N), frames (per stream, timed), warmup."""
+    """job: model_path, height, streams (N), frames (per stream, timed), warmup. The model
+    runs at its own input size (the server's; ``height`` only sizes models without video
+    settings)."""
     from movicore.benchmark import measure
     from movicore.serve.server import ServeOptions, Server, cores
 
@@ -43,10 +45,16 @@ def measure_serve(job: dict[str, Any]) -> dict[str, Any]:
     used = min(n, cores())
     reset_ok = measure.reset_peak_rss()
     base = measure.rss_mib()
+    import movicore
+    from movicore.video import settings
+
+    # Files at the model's frame rate and eval resize, so every decoded frame is inferred
+    # and only the center crop remains: the pipeline's cost, not a resampling cost.
+    fps, resize = settings.resolve(movicore.load(job["model_path"]))
     with tempfile.TemporaryDirectory(prefix="movicore-bench-serve-") as tmp:
-        size = (int(job["width"]), int(job["height"]))
-        videos = [write_video(Path(tmp) / f"cam{i}.mp4", frames=30, size=size, seed=i)
-                  for i in range(n)]
+        side = resize or int(job["height"])
+        videos = [write_video(Path(tmp) / f"cam{i}.mp4", frames=30, size=(side, side),
+                              fps=round(fps or 10), seed=i) for i in range(n)]
         server = Server(ServeOptions(model=job["model_path"], loop=True, pace=False,
                                      workers=used))
         server.start()

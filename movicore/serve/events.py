@@ -26,12 +26,15 @@ class EventHub:
         self.sse_dropped = 0
 
     def publish(self, event: dict[str, Any]) -> None:
-        line = json.dumps(event, separators=(",", ":"))
         with self._lock:
             self.published += 1
             subscribers = list(self._subscribers)
-            if self.stdout == "all" or (self.stdout == "status" and
-                                        event.get("event") != "prediction"):
+            to_stdout = self.stdout == "all" or (self.stdout == "status" and
+                                                 event.get("event") != "prediction")
+            if not (to_stdout or subscribers):
+                return  # nobody listens: skip the serialisation
+            line = json.dumps(event, separators=(",", ":"))
+            if to_stdout:
                 try:
                     self._out.write(line + "\n")
                     self._out.flush()

@@ -74,9 +74,13 @@ class VideoSource:
         self.crop = self.model.input_size[0] if self.model is not None else None
         if queue_size < 1:
             raise ValueError(f"queue_size must be >= 1, got {queue_size}")
-        self._spec = (source, size, input_fps, timeout)
-        self._src = open_source(source, size=size, input_fps=input_fps, timeout=timeout)
+        def reopen() -> Any:
+            return open_source(source, size=size, input_fps=input_fps, timeout=timeout)
+
+        self._reopen = reopen
+        self._src = reopen()
         if loop and self._src.info.live:
+            self._src.close()
             raise ValueError("loop=True needs a file, not a live source")
         self.loop = loop
         self.queue_size = queue_size
@@ -112,8 +116,7 @@ class VideoSource:
             step = 1.0 / src.info.fps if src.info.fps else 1.0 / 30
             offset += last + step
             src.close()
-            src = self._src = open_source(*self._spec[:1], size=self._spec[1],
-                                          input_fps=self._spec[2], timeout=self._spec[3])
+            src = self._src = self._reopen()
 
     def _model_frame(self, src: Any, frame: Any) -> np.ndarray:
         """The decoded frame through the eval transform; straight from YUV when possible."""

@@ -11,6 +11,8 @@ import io
 
 import numpy as np
 
+from movicore.extras import install_hint
+
 
 class FrameStrip:
     """Keeps at most ``2 * n`` evenly spaced thumbnails of a stream of unknown length:
@@ -46,29 +48,28 @@ def render_png(times: np.ndarray, probs: np.ndarray, labels: list[str], k: int,
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise ImportError("--plot needs matplotlib: pip install matplotlib (or the "
-                          "movicore[plot] extra)") from exc
+        raise ImportError(f"--plot needs matplotlib: {install_hint('plot')}") from exc
     n = max(len(strip), 1)
-    fig = plt.figure(figsize=(max(8.0, 1.3 * n), 6.0), dpi=100)
-    grid = fig.add_gridspec(2, n, height_ratios=(1.0, 1.6), hspace=0.45)
+    fig = plt.figure(figsize=(max(8.0, 1.3 * n), 5.2), dpi=100)
+    grid = fig.add_gridspec(2, n, height_ratios=(1.0, 1.8), hspace=0.35, top=0.9, bottom=0.1)
     for i, (t, img, label, p) in enumerate(strip):
         ax = fig.add_subplot(grid[0, i])
         ax.imshow(img)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"{t:.1f} s", fontsize="x-small")
-        ax.set_xlabel(f"{_short(label)}\n{p:.2f}", fontsize="x-small")
+        ax.set_xlabel(f"{_short(label)}\n{p:.3f}", fontsize="x-small")
     ax = fig.add_subplot(grid[1, :])
     final = probs[-1]
     classes = np.argsort(-final, kind="stable")[:max(1, min(k, probs.shape[1]))]
     for c in classes:
-        ax.plot(times, probs[:, c], label=f"{labels[c]} ({final[c]:.2f})",
+        ax.plot(times, probs[:, c], label=f"{labels[c]} ({final[c]:.3f})",
                 marker="o" if len(times) == 1 else None)
     top = float(probs[:, classes].max()) if len(times) else 1.0
     ax.set_ylim(0.0, min(1.0, top * 1.1) or 1.0)
     ax.set_xlabel("time (s)")
     ax.set_ylabel("probability")
-    ax.legend(loc="upper left", fontsize="small", title="final top classes")
+    ax.legend(loc="best", fontsize="small", title="final top classes")
     ax.grid(alpha=0.3)
     if title:
         fig.suptitle(title)

@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from movicore.errors import VideoSourceError
+from movicore.extras import install_hint
 
 DEFAULT_TIMEOUT = 10.0  # seconds without data before a network/device source counts as dead
 LIVE_SCHEMES = ("rtsp", "rtsps", "rtmp", "rtmps", "udp", "rtp", "srt", "tcp")
@@ -31,8 +32,7 @@ def _av() -> Any:
     try:
         import av
     except ImportError as exc:
-        raise ImportError("video decoding needs PyAV: pip install av (or the movicore[video] "
-                          "extra)") from exc
+        raise ImportError(f"video decoding needs PyAV: {install_hint('video')}") from exc
     return av
 
 
@@ -86,7 +86,7 @@ class AvSource:
 
     def __init__(self, target: str, *, timeout: float | None) -> None:
         av = self._av = _av()
-        self.target = target
+        self.target, self.timeout = target, timeout
         kw: dict[str, Any] = {}
         if timeout is not None:
             kw["timeout"] = (timeout, timeout)
@@ -139,14 +139,16 @@ class AvSource:
                 yield rel, frame
         except av.FFmpegError as exc:
             if self.info.live:
+                why = (f"no data for {self.timeout:g} s (read timeout)"
+                       if isinstance(exc, av.error.ExitError) and self.timeout else str(exc))
                 raise VideoSourceError(f"live source {self.target} stopped after "
-                                       f"{self.frames_read} frames: {exc}") from exc
+                                       f"{self.frames_read} frames: {why}") from exc
             if self.frames_read == 0:
                 raise VideoSourceError(f"cannot decode video {self.target}: {exc}") from exc
             return  # a truncated file: keep what was decoded
         if self.info.live:
             raise VideoSourceError(f"live source {self.target} ended after {self.frames_read} "
-                                   f"frames")
+                                   f"frames (end of stream: the sender stopped)")
         if self.frames_read == 0:
             raise VideoSourceError(f"video has no frames: {self.target}")
 

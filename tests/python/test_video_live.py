@@ -137,3 +137,74 @@ def test_raw_rgb_pipe(rng: np.random.Generator) -> None:
         list(VideoSource(torn, size=(16, 12), input_fps=10))
     with pytest.raises(ValueError, match="size"):
         VideoSource("-")
+
+
+def test_classify_raw_rgb_on_stdin(rng: np.random.Generator) -> None:
+    """`movicore classify - --size WxH --input-fps R`: frames piped in, model rate applied."""
+    frames = rng.integers(0, 256, (12, 24, 40, 3), dtype=np.uint8)
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    proc = subprocess.run([sys.executable, "-m", "movicore", "classify", "-", "--size", "40x24",
+                           "--input-fps", "10", "--fps", "5", "--json", "-", "--quiet"],
+                          input=frames.tobytes(), capture_output=True, timeout=120, env=env,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    res = json.loads(proc.stdout)
+    assert res["frames"] == 6 and res["frames_decoded"] == 12
+    assert [e["time"] for e in res["timeline"]] == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    bad = subprocess.run([sys.executable, "-m", "movicore", "classify", "-", "--size", "40x24"],
+                         input=frames.tobytes()[:-7], capture_output=True, timeout=120,
+                         env=env, check=False, text=False)
+    err = bad.stderr.decode()
+    assert bad.returncode == 1 and "ended inside frame 12" in err and len(err.splitlines()) == 1
+
+
+def test_import_movicore_needs_numpy_only() -> None:
+    code = ("import sys, movicore; bad = [m for m in ('av', 'torch', 'matplotlib') "
+            "if m in sys.modules]; assert not bad, bad; movicore.VideoSource; movicore.classify")
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60, env=env)
+
+
+def test_stream_that_stalls_mid_way_hits_the_read_timeout(tmp_path: Path) -> None:
+    """A local HTTP server sends half of an MPEG-TS stream, then nothing: after the frames it
+    got, the source fails with a clear error within about the read timeout."""
+    import threading
+
+    ts = tmp_path / "s.ts"
+    subprocess.run([need_ffmpeg(), "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=size=160x120:rate=25", "-t", "4", "-c:v", "libx264", "-g", "5",
+                    "-f", "mpegts", str(ts)], check=True, timeout=60)
+    data = ts.read_bytes()
+    release = threading.Event()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\n\r\n")
+            conn.sendall(data[:len(data) // 2 // 188 * 188])
+            release.wait(30)  # stall with the connection open
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/s.ts"
+        src = VideoSource(url, timeout=1.0)
+        assert src.info.live
+        got = 0
+        t0 = time.monotonic()
+        with pytest.raises(VideoSourceError, match=r"live source .* stopped after \d+ frames: "
+                                                   r"no data for 1 s \(read timeout\)"):
+            for _ in src:
+                got += 1
+        assert got >= 10 and time.monotonic() - t0 < 20
+        src.close()
+    finally:
+        release.set()
+        listener.close()
+        thread.join(10)

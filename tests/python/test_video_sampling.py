@@ -116,8 +116,32 @@ def test_model_settings_defaults_and_overrides(tmp_path: Path) -> None:
     for bad in ("0", "-2", "fast", "nan"):
         with pytest.raises(ValueError, match="--fps"):
             settings.resolve(t, bad)
+    from movicore.cli.inspect import format_text, summary
+
+    shown = summary(tagged)
+    assert shown["video"] == {"fps": 7.5, "resize": 40, "from": "file"}
+    assert "video" not in shown["metadata"]
+    assert "video in:        7.5 frames/s, short side 40 then center crop 32x32" in \
+        format_text(shown)
+    assert summary(plain)["video"] == {"fps": None, "resize": 32, "from": "default"}
     broken = tmp_path / "broken.safetensors"
     modelfile.write_model_file(broken, cfg, tensors, extra_metadata={"video": '{"fps": -1, '
                                                                                 '"resize": 8}'})
     with pytest.raises(modelfile.ModelFormatError, match="video"):
         modelfile.read_model_file(broken)
+
+
+def test_loop_restarts_a_file_with_increasing_timestamps(tmp_path: Path) -> None:
+    from video_helpers import make_clip
+
+    from movicore.video.api import VideoSource
+
+    clip = make_clip(tmp_path / "c.mp4", size="32x24", rate=10, seconds=1)  # 10 frames
+    with VideoSource(clip, fps="source", loop=True) as src:
+        times = []
+        for t, _ in src:
+            times.append(t)
+            if len(times) == 25:
+                break
+    np.testing.assert_allclose(times, np.arange(25) / 10, atol=1e-6)
+    assert src.frames_decoded >= 25

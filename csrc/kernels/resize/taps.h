@@ -5,8 +5,9 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
+
+#include "kernels/resize/resize.h"
 
 namespace mc {
 
@@ -21,9 +22,12 @@ inline BilinearTap bilinear_tap(int32_t o, int32_t n_in, int32_t n_out) {
   if (n_in == n_out) return {o, o, 0.f, true};
   const float scale = static_cast<float>(n_in) / static_cast<float>(n_out);
   const float x = (static_cast<float>(o) + 0.5f) * scale - 0.5f;
-  const float f = std::floor(x);
-  const int32_t lo = std::clamp(static_cast<int32_t>(f), 0, n_in - 1);
-  const int32_t hi = std::clamp(static_cast<int32_t>(std::ceil(x)), 0, n_in - 1);
+  // floor/ceil without libm calls (baseline x86-64 has no rounding instruction)
+  int32_t fi = static_cast<int32_t>(x);
+  if (static_cast<float>(fi) > x) --fi;
+  const float f = static_cast<float>(fi);
+  const int32_t lo = std::clamp(fi, 0, n_in - 1);
+  const int32_t hi = std::clamp(f == x ? fi : fi + 1, 0, n_in - 1);
   return {lo, hi, x - f, true};
 }
 
@@ -32,6 +36,22 @@ inline uint8_t bilinear_u8(float tl, float tr, float bl, float br, float wx, flo
   const float top = tl + (tr - tl) * wx;
   const float bottom = bl + (br - bl) * wx;
   return static_cast<uint8_t>(top + (bottom - top) * wy);
+}
+
+// The reference kernels' loop: every output value on its own, value(row tap, column tap,
+// channel) inside the resized image and 0 outside it.
+template <typename Value>
+void reference_region(const ResizeRegion& r, uint8_t* dst, Value value) {
+  for (int32_t i = 0; i < r.rows; ++i) {
+    for (int32_t j = 0; j < r.cols; ++j) {
+      for (int c = 0; c < 3; ++c) {
+        const BilinearTap ty = bilinear_tap(r.top + i, r.in_h, r.out_h);
+        const BilinearTap tx = bilinear_tap(r.left + j, r.in_w, r.out_w);
+        dst[(static_cast<ptrdiff_t>(i) * r.cols + j) * 3 + c] =
+            ty.valid && tx.valid ? value(ty, tx, c) : uint8_t{0};
+      }
+    }
+  }
 }
 
 }  // namespace mc

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 
 #include "kernels/yuv_resize/yuv_resize.h"
 
@@ -14,7 +13,10 @@ inline void yuv420_pixel_rgb(const YuvPlanes& p, const YuvToRgb& m, int32_t y, i
   const float u = static_cast<float>(p.u[(y >> 1) * p.u_stride + (x >> 1)]) - 128.f;
   const float v = static_cast<float>(p.v[(y >> 1) * p.v_stride + (x >> 1)]) - 128.f;
   const float c[3] = {luma + m.rv * v, luma - m.gu * u - m.gv * v, luma + m.bu * u};
-  for (int k = 0; k < 3; ++k) rgb[k] = std::clamp(std::floor(c[k] + m.bias), 0.f, 255.f);
+  // floor(x + bias) clamped = truncation of the clamped value (no libm call)
+  for (int k = 0; k < 3; ++k) {
+    rgb[k] = static_cast<float>(static_cast<int>(std::clamp(c[k] + m.bias, 0.f, 255.f)));
+  }
 }
 
 }  // namespace mc
