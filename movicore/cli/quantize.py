@@ -9,7 +9,7 @@ import sys
 COMMAND = "quantize"
 HELP = "write an int8 copy of a model (VNNI / AVX2 / NEON-dotprod kernels) and report its drift"
 DESCRIPTION = """\
-Quantize the pointwise layers of MODEL to int8 (weights symmetric per output channel,
+Quantize the wide pointwise layers of MODEL to int8 (the classifier too with --int8-classifier) (weights symmetric per output channel,
 activations uint8 per row at run time: --dynamic, the default and so far the only mode) and
 write OUT. Everything that carries time (cumulative pools, SE, positional encoding, ring
 buffers) and the logits stay float32. Then both models are stepped over the same stream of
@@ -32,8 +32,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--synthetic", action="store_true", help="synthetic clips (default)")
     p.add_argument("--dynamic", action="store_true", default=True,
                    help="per-row activation ranges at run time (default; no calibration)")
-    p.add_argument("--float-classifier", action="store_true",
-                   help="keep the classifier's two layers in float32")
+    p.add_argument("--int8-classifier", action="store_true",
+                   help="quantize the classifier's two layers too (faster; most of the logit "
+                        "error comes from them, see docs/quantization.md)")
     p.add_argument("--min-channels", type=int, default=48, metavar="C",
                    help="other pointwise layers are int8 only when at least C channels wide on "
                         "both sides (default 48; narrower ones are faster in float; 1 = all)")
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--threads must be >= 1, got {args.threads}")
     report = quantize(args.model, args.output, calibrate=args.calibrate,
                       synthetic=args.synthetic, dynamic=args.dynamic,
-                      classifier=not args.float_classifier,
+                      classifier=args.int8_classifier,
                       min_channels=args.min_channels, frames=args.frames,
                       seed=args.seed, threads=args.threads, report=not args.no_report)
     print(f"wrote {args.output}")

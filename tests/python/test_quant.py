@@ -22,7 +22,7 @@ from movicore.quant.report import compare_streams
 @pytest.fixture(scope="module")
 def int8_demo(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("q") / "demo_int8.safetensors"
-    movicore.quantize(DEMO_MODEL, out, report=False, min_channels=1)  # every pointwise layer
+    movicore.quantize(DEMO_MODEL, out, report=False, min_channels=1, classifier=True)  # all
     return out
 
 
@@ -163,7 +163,7 @@ def test_dequantized_tensors_load_into_a_float_file(int8_demo, tmp_path):
 def test_cli_quantize_synthetic_report(tmp_path, capsys):
     out, js = tmp_path / "q.safetensors", tmp_path / "r.json"
     assert main(["quantize", str(DEMO_MODEL), "-o", str(out), "--synthetic", "--frames", "20",
-                 "--json", str(js)]) == 0
+                 "--int8-classifier", "--json", str(js)]) == 0
     text = capsys.readouterr().out
     assert "top-1 agreement" in text and "frame     1" in text and "frame    16" in text
     r = json.loads(js.read_text())
@@ -175,7 +175,7 @@ def test_cli_quantize_errors(int8_demo, tmp_path, capsys):
     out = tmp_path / "q.safetensors"
     assert main(["quantize", str(int8_demo), "-o", str(out), "--no-report"]) == 1
     assert "already quantized" in capsys.readouterr().err
-    assert main(["quantize", "demo", "-o", str(out), "--no-report", "--float-classifier",
+    assert main(["quantize", "demo", "-o", str(out), "--no-report",
                  "--min-channels", "100000"]) == 1
     assert "nothing to quantize" in capsys.readouterr().err
     assert not out.exists()
