@@ -8,14 +8,24 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-# bind_errors.cc
-class StateError(ValueError): ...
+# bind_errors.cc (the Python class of movicore.errors, re-exported)
+from movicore.errors import StateError as StateError
 
 # bind_cpu.cc
 def cpu_info() -> dict[str, Any]:
     """Detected CPU features, the ISA dispatch uses, compiler and build type."""
 
+# bind_checksum.cc
+def crc32c(data: Any, crc: int = 0) -> int:
+    """CRC-32C of a C-contiguous buffer; `crc` is the CRC of the bytes before it (0 to start), so crc32c(b, crc32c(a)) == crc32c(a + b)."""
+
+def crc32c_kernel() -> str:
+    """Name of the crc32c variant dispatch chose."""
+
 # bind_engine.cc
+def check_frames(frames: NDArray[np.float32]) -> None:
+    """Raise ValueError unless float32 frames (..., H, W, 3) are finite and in [0, 1] (the engine's own check, for callers that must validate before feeding several engines)."""
+
 class Model:
     def __init__(self, spec: dict[str, Any]) -> None: ...
     @property
@@ -24,6 +34,8 @@ class Model:
     def causal(self) -> bool: ...
     @property
     def packed_bytes(self) -> int: ...
+    @property
+    def int8_layers(self) -> int: ...
 
 class Engine:
     def __init__(
@@ -43,6 +55,8 @@ class Engine:
     def state_bytes(self) -> int: ...
     @property
     def gemm_kernel(self) -> str: ...
+    @property
+    def qgemm_kernel(self) -> str: ...
     def state_spec(self) -> list[tuple[str, list[int], str]]: ...
     def get_state(self, stream: int = 0) -> dict[str, NDArray[Any]]: ...
     def set_state(self, state: Mapping[str, ArrayLike], stream: int = 0) -> None: ...
@@ -89,6 +103,10 @@ class _kernels:
         pad_left: int, out_h: int, out_w: int, act: str, oy_begin: int = 0, oy_end: int = -1,
     ) -> NDArray[np.float32]: ...
 
+    # bind_crc32c.cc
+    @staticmethod
+    def run_crc32c(name: str, data: Any, crc: int = 0) -> int: ...
+
     # bind_dwconv.cc
     @staticmethod
     def run_dwconv(
@@ -126,6 +144,32 @@ class _kernels:
         act: str = "identity",
     ) -> None: ...
 
+    # bind_qgemm.cc
+    QGEMM_NR: int
+    QGEMM_KR: int
+    @staticmethod
+    def pack_qgemm(
+        w: NDArray[np.int8], scale: ArrayLike, bias: ArrayLike | None = None
+    ) -> NDArray[np.uint8]: ...
+    @staticmethod
+    def run_qgemm(
+        name: str,
+        a: NDArray[np.uint8],
+        k: int,
+        zero_points: ArrayLike,
+        scales: ArrayLike,
+        packed: NDArray[np.uint8],
+        n: int,
+        residual: ArrayLike | None = None,
+        act: str = "identity",
+        c_pad: int = 0,
+    ) -> NDArray[np.float32]: ...
+
+    # bind_quantize.cc
+    @staticmethod
+    def run_quantize(
+        name: str, x: ArrayLike, params: tuple[float, int] | None = None
+    ) -> tuple[NDArray[np.uint8], NDArray[np.int32], NDArray[np.float32]]: ...
     # bind_resize.cc
     @staticmethod
     def run_resize(

@@ -37,7 +37,7 @@ for run in a0:a0.safetensors demo:$DEMO; do
   { echo "== $(date -u +%FT%TZ) $(nproc) cores; uptime: $(uptime)"
     start=$(date +%s.%N)
     $PY -m movicore train --data data --init "$init" --size 96 --frames 12 --out "$name" 2>&1
-    echo "== train wall $(echo "$(date +%s.%N) - $start" | bc) s; uptime: $(uptime)"
+    echo "== train wall $(printf "%.1f" "$(echo "$(date +%s.%N) - $start" | bc)") s; uptime: $(uptime)"
     for c in bikes bunny carphone; do
       $PY -m movicore classify held/$c.mp4 --model "$name/best.safetensors" --every 0 --quiet
     done; } | tee "$name.log"

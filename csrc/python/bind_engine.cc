@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,11 +41,48 @@ std::vector<float> to_vector(const FArray& a) {
   return std::vector<float>(a.data(), a.data() + a.size());
 }
 
+// Float layer: w[k, n] + b[n]. Int8 layer (movicore.quant): qw[k, n] int8 in -127..127,
+// w_scale[n], b[n], and for static activation quantization input_scale + input_zero_point.
 void load_gemm(PackedGemm* g, const py::dict& d, uint32_t k, uint32_t n,
                const std::string& where) {
-  FArray w = get_array(d, "w", {k, n}, where);
   FArray b = get_array(d, "b", {n}, where);
-  pack_gemm(g, n, k, w.data(), b.data());
+  if (!d.contains("qw")) {
+    FArray w = get_array(d, "w", {k, n}, where);
+    pack_gemm(g, n, k, w.data(), b.data());
+    return;
+  }
+  using I8Array = py::array_t<int8_t, py::array::c_style>;
+  I8Array qw = py::cast<py::array>(d["qw"]).dtype().is(py::dtype::of<int8_t>())
+                   ? py::cast<I8Array>(d["qw"])
+                   : I8Array();
+  if (!qw || qw.ndim() != 2 || qw.shape(0) != py::ssize_t(k) || qw.shape(1) != py::ssize_t(n)) {
+    throw std::invalid_argument(where + ".qw: expected an int8 array of shape (" +
+                                std::to_string(k) + "," + std::to_string(n) + ")");
+  }
+  if (k > kQGemmMaxK) throw std::invalid_argument(where + ": int8 layer too wide");
+  for (py::ssize_t i = 0; i < qw.size(); ++i) {
+    if (qw.data()[i] == -128) throw std::invalid_argument(where + ".qw: -128 is not allowed");
+  }
+  FArray scale = get_array(d, "w_scale", {n}, where);
+  for (uint32_t j = 0; j < n; ++j) {
+    if (!std::isfinite(scale.data()[j])) {
+      throw std::invalid_argument(where + ".w_scale: not finite");
+    }
+  }
+  QuantParams input{0, 1.f};
+  const bool is_static = d.contains("input_scale");
+  if (is_static) {
+    if (!d.contains("input_zero_point")) {
+      throw std::invalid_argument(where + ": missing 'input_zero_point'");
+    }
+    input.scale = d["input_scale"].cast<float>();
+    input.zero_point = d["input_zero_point"].cast<int32_t>();
+    if (!(input.scale > 0.f) || !std::isfinite(input.scale) || input.zero_point < 0 ||
+        input.zero_point > 255) {
+      throw std::invalid_argument(where + ": static input needs scale > 0, zero point 0..255");
+    }
+  }
+  pack_qgemm(g, n, k, qw.data(), scale.data(), b.data(), is_static ? &input : nullptr);
 }
 
 template <typename T>
@@ -208,7 +246,8 @@ py::array_t<float> engine_call(PyEngine& pe, const py::array& frames, bool all_f
   {
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(pe.mutex);
-    if (!is_u8) Engine::check_finite(static_cast<const float*>(data), t * g.height * g.width * 3);
+    const size_t frame_values = size_t(g.height) * g.width * 3;
+    if (!is_u8) Engine::check_frames(static_cast<const float*>(data), t * frame_values, frame_values);
     if (streams) {
       e.step_streams(data, is_u8, dst);
     } else if (run) {
@@ -223,13 +262,40 @@ py::array_t<float> engine_call(PyEngine& pe, const py::array& frames, bool all_f
 }  // namespace
 
 void bind_engine(py::module_& m) {
+  m.def(
+      "check_frames",
+      [](const py::array_t<float, py::array::c_style>& frames) {
+        const size_t frame_values =
+            frames.ndim() >= 3 ? size_t(frames.shape(frames.ndim() - 3)) *
+                                     size_t(frames.shape(frames.ndim() - 2)) *
+                                     size_t(frames.shape(frames.ndim() - 1))
+                               : size_t(frames.size());
+        const float* data = frames.data();
+        const size_t count = size_t(frames.size());
+        py::gil_scoped_release release;
+        Engine::check_frames(data, count, frame_values);
+      },
+      py::arg("frames"),
+      "Raise ValueError unless float32 frames (..., H, W, 3) are finite and in [0, 1] (the "
+      "engine's own check, for callers that must validate before feeding several engines).");
   py::class_<Model, std::shared_ptr<Model>>(m, "Model")
       .def(py::init(&build_model), py::arg("spec"))
       .def_property_readonly("num_layers", [](const Model& mo) { return mo.layers.size(); })
       .def_property_readonly("causal", [](const Model& mo) { return mo.config.causal; })
+      .def_property_readonly("int8_layers",
+                             [](const Model& mo) {
+                               size_t q = 0;
+                               auto c = [&q](const PackedGemm& p) { q += p.int8(); };
+                               for (const auto& l : mo.layers) {
+                                 c(l.expand_w), c(l.se_reduce), c(l.se_expand), c(l.project),
+                                     c(l.skip_w);
+                               }
+                               c(mo.head), c(mo.cls_hidden), c(mo.cls_logits);
+                               return q;
+                             })
       .def_property_readonly("packed_bytes", [](const Model& mo) {
         size_t b = (mo.stem_w.size() + mo.stem_b.size()) * 4;
-        auto g = [](const PackedGemm& p) { return p.packed.size() * 4; };
+        auto g = [](const PackedGemm& p) { return p.bytes(); };
         for (const auto& l : mo.layers) {
           b += g(l.expand_w) + g(l.se_reduce) + g(l.se_expand) + g(l.project) + g(l.skip_w);
           b += (l.feat_w.size() + l.feat_b.size() + l.temp_w.size() + l.temp_b.size()) * 4;
@@ -238,14 +304,26 @@ void bind_engine(py::module_& m) {
       });
 
   py::class_<PyEngine>(m, "Engine")
-      .def(py::init([](std::shared_ptr<Model> model, uint32_t height, uint32_t width,
-                       uint32_t threads, uint32_t streams) {
+      .def(py::init([](std::shared_ptr<Model> model, int64_t height, int64_t width,
+                       int64_t threads, int64_t streams) {
+             // Signed parameters: a negative value gets the same message as 0, not pybind11's
+             // signature dump.
              if (threads < 1 || threads > 256) {
-               throw std::invalid_argument("threads must be in 1..256");
+               throw std::invalid_argument("threads must be in 1..256, got " +
+                                           std::to_string(threads));
+             }
+             if (height < 8 || width < 8 || height > 4096 || width > 4096) {
+               throw std::invalid_argument("input size must be within 8..4096 pixels, got " +
+                                           std::to_string(height) + "x" + std::to_string(width));
+             }
+             if (streams < 1 || streams > 4096) {
+               throw std::invalid_argument("streams must be within 1..4096, got " +
+                                           std::to_string(streams));
              }
              auto pe = std::make_unique<PyEngine>();
-             pe->engine =
-                 std::make_unique<Engine>(std::move(model), height, width, threads, streams);
+             pe->engine = std::make_unique<Engine>(std::move(model), uint32_t(height),
+                                                   uint32_t(width), uint32_t(threads),
+                                                   uint32_t(streams));
              return pe;
            }),
            py::arg("model"), py::arg("height"), py::arg("width"), py::arg("threads") = 1,
@@ -314,6 +392,8 @@ void bind_engine(py::module_& m) {
                              [](PyEngine& pe) { return pe.engine->state().bytes(); })
       .def_property_readonly("gemm_kernel",
                              [](PyEngine& pe) { return pe.engine->kernels().gemm_name; })
+      .def_property_readonly("qgemm_kernel",
+                             [](PyEngine& pe) { return pe.engine->kernels().qgemm_name; })
       .def("state_spec",
            [](PyEngine& pe) {
              py::list out;
@@ -372,6 +452,16 @@ void bind_engine(py::module_& m) {
               if (!ok) {
                 throw StateError("state '" + t.name +
                                  "' has the wrong shape for this model and input size");
+              }
+              // Same kind as the engine's tensor (floats for activations and sums, integers for
+              // the frame count): a cast across kinds would silently change the values.
+              const char kind = a.dtype().kind();
+              const bool same_kind = t.is_int32 ? (kind == 'i' || kind == 'u') : kind == 'f';
+              if (!same_kind) {
+                throw StateError("state '" + t.name + "' has dtype " +
+                                 py::str(a.dtype()).cast<std::string>() + ", expected " +
+                                 (t.is_int32 ? "int32" : "float32") +
+                                 " (pass the arrays of state_dict() unchanged)");
               }
               if (t.is_int32) {
                 auto c = py::array_t<int32_t, py::array::c_style | py::array::forcecast>::ensure(a);

@@ -14,29 +14,52 @@ COMMAND = "inspect"
 HELP = "validate a model file and print its architecture, size, cost and labels"
 DESCRIPTION = """\
 Read and fully validate a movicore model file (header, every tensor against the
-architecture, NaN/inf in the weights), then print format version, architecture, parameter
+architecture, the checksum of the data section when the file has one, NaN/inf in the
+weights), then print format version, architecture, parameter
 count, multiply-accumulates per frame and stream-state size at the default input size,
 file size and the first labels. --json prints the same as one JSON object.
-Exit status 1 with a one-line error for a malformed file.
+Exit status 1 with a one-line error for a malformed or corrupt file (checksum mismatch).
+--verify also fails for a file without a checksum (written before movicore stored one).
 """
 
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", metavar="FILE", help="model or ensemble file (.safetensors)")
+    p.add_argument("file", metavar="FILE", help="model or ensemble file (.safetensors); "
+                   "'demo' = the embedded model")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--labels", type=int, default=5, metavar="N",
                    help="how many labels to show (default 5; -1 = all)")
+    p.add_argument("--verify", action="store_true",
+                   help="require a checksum: exit 1 unless the file has one and it matches "
+                        "(loading verifies it whenever present)")
 
 
 def summary(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Everything ``inspect`` reports, as plain JSON-able values."""
-    from movicore import modelfile
+    from movicore import checksum, modelfile
+    from movicore.assets import resolve_model_path
 
-    f = modelfile.read_any_file(path)
-    if isinstance(f, modelfile.EnsembleFile):
-        return ensemble_summary(f)
-    return _model_summary(f)
+    f = modelfile.read_any_file(resolve_model_path(path))  # verifies the checksum if any
+    s = ensemble_summary(f) if isinstance(f, modelfile.EnsembleFile) else _model_summary(f)
+    s["checksum"] = f.metadata.get(checksum.KEY)  # verified, or None
+    return s
+
+
+def require_checksum(s: dict[str, Any]) -> None:
+    """``--verify``: a file without a checksum cannot be verified, so it fails."""
+    from movicore.errors import ModelFormatError
+
+    if s["checksum"] is None:
+        raise ModelFormatError(f"{s['file']} has no checksum (written before movicore stored "
+                               f"one), so it cannot be verified; write it again (e.g. "
+                               f"`movicore convert`) to add one")
+
+
+def _checksum_line(s: dict[str, Any]) -> tuple[str, str]:
+    value = s.get("checksum")
+    return "checksum", (f"{value} (verified)" if value else "none (file written before "
+                        "checksums; not verified)")
 
 
 def _model_summary(mf: Any) -> dict[str, Any]:
@@ -48,8 +71,12 @@ def _model_summary(mf: Any) -> dict[str, Any]:
     from movicore.video import settings as vs
 
     extra = {k: v for k, v in mf.metadata.items()
-             if k not in (*modelfile.RESERVED_KEYS, vs.METADATA_KEY)}
+             if k not in (*modelfile.RESERVED_KEYS, vs.METADATA_KEY, "quant")}
     video = vs.for_model(mf)
+    q = mf.quant
+    quant = None if q is None else {
+        "scheme": q.scheme, "activations": q.activations, "int8_layers": len(q.layers),
+        "int8_weights": sum(int(mf.tensors[n].size) for n in q.layers), "summary": q.describe()}
     return {
         "file": str(mf.path),
         "file_bytes": mf.path.stat().st_size,
@@ -69,6 +96,7 @@ def _model_summary(mf: Any) -> dict[str, Any]:
         "video": {"fps": video.fps, "resize": video.resize,
                   "from": "file" if vs.METADATA_KEY in mf.metadata else "default"},
         "metadata": extra,
+        "quantization": quant,
     }
 
 
@@ -77,6 +105,15 @@ def _si(n: float) -> str:
         if n >= scale:
             return f"{n / scale:.2f} {unit}"
     return f"{n:g}"
+
+
+def _tensor_counts(s: dict[str, Any]) -> str:
+    q = s.get("quantization")
+    if not q:
+        return f"{s['tensors']} F32 tensors"
+    n8 = q["int8_layers"]  # each int8 layer adds its F32 scales (and static input range)
+    extra = n8 * (2 if q["activations"] == "static" else 1)
+    return f"{s['tensors'] - n8 + extra} F32 + {n8} I8 tensors"
 
 
 def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
@@ -94,7 +131,9 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
     lines = [
         ("file", f"{s['file']} ({s['file_bytes']:,} bytes)"),
         ("format", (f"{s['format']} v{s['format_version']} ({s['kind']}, BN {s['bn']}, "
-                   f"{s['tensors']} F32 tensors)")),
+                   f"{_tensor_counts(s)})")),
+        ("quantization", s["quantization"]["summary"] if s.get("quantization") else "none "
+         "(float32)"),
         ("model", f"{s['name']} ({c['model_id']}, {c['variant']})"),
         ("conv type", f"{c['conv_type']} ({causal})"),
         ("SE type", c["se_type"]),
@@ -111,6 +150,7 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
                            f"{size}x{size}")),
         ("stream state", state),
         ("labels", ", ".join(shown) + more),
+        _checksum_line(s),
     ]
     if "blocks" in c:
         lines[3:3] = _table_lines(c["blocks"])
@@ -221,6 +261,7 @@ def format_ensemble_text(s: dict[str, Any], n_labels: int = 5) -> str:
                             f"over the stream")),
         ("stream state", f"{s['state_bytes']:,} bytes (all members)"),
         ("labels", ", ".join(shown) + more),
+        _checksum_line(s),
     ]
     lines += [(f"meta {k}", v) for k, v in sorted(s["metadata"].items())]
     width = max(len(k) for k, _ in lines) + 1
@@ -229,6 +270,8 @@ def format_ensemble_text(s: dict[str, Any], n_labels: int = 5) -> str:
 
 def run(args: argparse.Namespace) -> int:
     s = summary(args.file)
+    if args.verify:
+        require_checksum(s)
     if args.json:
         print(json.dumps(s, indent=2, ensure_ascii=False))
     elif s["kind"] == "ensemble":

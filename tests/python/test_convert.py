@@ -161,6 +161,7 @@ def test_official_a0_stream_fixture(tmp_path: Path, capsys: pytest.CaptureFixtur
     mf = modelfile.read_model_file(out1)
     assert mf.config == arch.default_config("a0", "stream")
     assert mf.labels == list(labels.kinetics600())
+    assert json.loads(mf.metadata["video"]) == {"fps": 5.0, "resize": 192}  # official a0 eval
     errs = _check_against_official(out1, d)
     print("max abs errors vs TF:", errs)
 

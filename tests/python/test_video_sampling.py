@@ -116,6 +116,14 @@ def test_model_settings_defaults_and_overrides(tmp_path: Path) -> None:
     for bad in ("0", "-2", "fast", "nan"):
         with pytest.raises(ValueError, match="--fps"):
             settings.resolve(t, bad)
+    from movicore.cli.inspect import format_text, summary
+
+    shown = summary(tagged)
+    assert shown["video"] == {"fps": 7.5, "resize": 40, "from": "file"}
+    assert "video" not in shown["metadata"]
+    assert "video in:        7.5 frames/s, short side 40 then center crop 32x32" in \
+        format_text(shown)
+    assert summary(plain)["video"] == {"fps": None, "resize": 32, "from": "default"}
     broken = tmp_path / "broken.safetensors"
     modelfile.write_model_file(broken, cfg, tensors, extra_metadata={"video": '{"fps": -1, '
                                                                                 '"resize": 8}'})
