@@ -11,11 +11,11 @@ from __future__ import annotations
 from movicore._cpu import cpu_info
 from movicore.engine import Engine
 from movicore.ensemble import Ensemble
-from movicore.errors import ModelFormatError, MovicoreError, VideoSourceError
+from movicore.errors import ModelFormatError, MovicoreError, StateError, VideoSourceError
 from movicore.model import EnsembleModel, Model, load
 from movicore.video.api import VideoSource, classify
 
 __version__ = "0.1.0"
 
 __all__ = ["Engine", "Ensemble", "EnsembleModel", "Model", "ModelFormatError", "MovicoreError",
-           "VideoSource", "VideoSourceError", "__version__", "classify", "cpu_info", "load"]
+           "StateError", "VideoSource", "VideoSourceError", "__version__", "classify", "cpu_info", "load"]

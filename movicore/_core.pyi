@@ -8,14 +8,24 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-# bind_errors.cc
-class StateError(ValueError): ...
+# bind_errors.cc (the Python class of movicore.errors, re-exported)
+from movicore.errors import StateError as StateError
 
 # bind_cpu.cc
 def cpu_info() -> dict[str, Any]:
     """Detected CPU features, the ISA dispatch uses, compiler and build type."""
 
+# bind_checksum.cc
+def crc32c(data: Any, crc: int = 0) -> int:
+    """CRC-32C of a C-contiguous buffer; `crc` is the CRC of the bytes before it (0 to start), so crc32c(b, crc32c(a)) == crc32c(a + b)."""
+
+def crc32c_kernel() -> str:
+    """Name of the crc32c variant dispatch chose."""
+
 # bind_engine.cc
+def check_frames(frames: NDArray[np.float32]) -> None:
+    """Raise ValueError unless float32 frames (..., H, W, 3) are finite and in [0, 1] (the engine's own check, for callers that must validate before feeding several engines)."""
+
 class Model:
     def __init__(self, spec: dict[str, Any]) -> None: ...
     @property
@@ -125,6 +135,10 @@ class _kernels:
         r_stride: int = 0,
         act: str = "identity",
     ) -> None: ...
+
+    # bind_crc32c.cc
+    @staticmethod
+    def run_crc32c(name: str, data: Any, crc: int = 0) -> int: ...
 
     # bind_resize.cc
     @staticmethod

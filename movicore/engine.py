@@ -12,9 +12,17 @@ from movicore.model import Model
 _META_KEY = "__meta__"
 
 
+def check_top_k(k: Any) -> int:
+    """``top_k``/``predict``'s ``k`` as an int >= 1 (ValueError otherwise, e.g. for 0)."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be an int >= 1 (how many classes to return), got {k!r}")
+    return int(k)
+
+
 def top_k_of(logits: np.ndarray, labels: list[str], k: int) -> list[tuple[str, float]]:
-    """Top-``k`` ``(label, probability)`` of one logits row (softmax in float64)."""
-    k = max(1, min(int(k), logits.shape[-1]))
+    """Top-``k`` ``(label, probability)`` of one logits row (softmax in float64); ``k`` >= 1,
+    more than the class count gives every class."""
+    k = min(check_top_k(k), logits.shape[-1])
     z = logits.astype(np.float64) - logits.max()
     p = np.exp(z) / np.exp(z).sum()
     top = np.argsort(-p, kind="stable")[:k]
@@ -41,7 +49,8 @@ class Engine:
         frame), which is what scales with cores.
 
     Frames are RGB, channels last: ``(H, W, 3)`` or ``(T, H, W, 3)``, either ``uint8``
-    (0..255) or ``float32`` in [0, 1]. Frames containing NaN or infinity are rejected with a
+    (0..255) or ``float32`` in [0, 1]. Float frames containing NaN or infinity, or values
+    outside [0, 1] (0.05 slack; e.g. 0..255 not divided by 255), are rejected with a
     ``ValueError`` before any state changes. The GIL is released while computing, so engines on
     different Python threads run in parallel.
     """
@@ -163,8 +172,10 @@ class Engine:
 
         This STEPS the stream (stream models; base models run the clip): it is
         ``step(frames)`` followed by ``top_k(k)``. To read the current prediction without
-        feeding a frame, call :meth:`top_k`.
+        feeding a frame, call :meth:`top_k`. ``k`` >= 1 (a larger ``k`` than the class count
+        gives every class); ``k`` < 1 raises ``ValueError`` before any frame is fed.
         """
+        check_top_k(k)
         if self._model.causal:
             self.step(frames)
         else:

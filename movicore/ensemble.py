@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from movicore.engine import Engine, top_k_of
+from movicore.engine import Engine, check_top_k, top_k_of
 from movicore.model import EnsembleModel, Model
 
 MODES = ("interleave", "parallel")
@@ -200,10 +200,13 @@ class Ensemble:
 
     # ------------------------------------------------------------------ running
     def _frames(self, frames: Any) -> np.ndarray:
+        from movicore._native import core
+
         a = self._engines[0]._frames(frames)
-        if a.dtype == np.float32 and not np.isfinite(a).all():
-            # Checked here so that no member advances when a later one would refuse.
-            raise ValueError("frames contain NaN or infinity")
+        if a.dtype == np.float32:
+            # The engine's own check (finite, in [0, 1]), here so that no member advances when
+            # a later one would refuse.
+            core().check_frames(a)
         return a
 
     def _average(self, rows: list[np.ndarray | None]) -> np.ndarray:
@@ -294,7 +297,10 @@ class Ensemble:
 
         This STEPS the stream (``step(frames)`` then ``top_k(k)``; base members run the
         clip). To read the current prediction without feeding a frame, call :meth:`top_k`.
+        ``k`` as for :meth:`movicore.Engine.predict` (>= 1, else ``ValueError`` before any
+        frame is fed).
         """
+        check_top_k(k)
         if self.causal:
             self.step(frames)
         else:

@@ -138,7 +138,9 @@ def load(path: str | os.PathLike[str]) -> Model | EnsembleModel:
     """Load and validate a ``.safetensors`` model file (numpy only, memory-mapped).
 
     A single model gives a :class:`Model`; an ensemble file (``kind`` ``"ensemble"``) gives
-    an :class:`EnsembleModel` for :class:`movicore.Ensemble`.
+    an :class:`EnsembleModel` for :class:`movicore.Ensemble`. The string ``"demo"`` loads the
+    embedded demo model (MoViNet-T0 stream, 10 synthetic motion classes), as on the command
+    line.
 
     Raises
     ------
@@ -147,7 +149,9 @@ def load(path: str | os.PathLike[str]) -> Model | EnsembleModel:
     FileNotFoundError
         There is no such file.
     """
-    file = read_any_file(path)
+    from movicore.assets import resolve_model_path
+
+    file = read_any_file(resolve_model_path(path))
     if isinstance(file, EnsembleFile):
         return EnsembleModel(file)
     return Model(file)

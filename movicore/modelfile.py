@@ -21,13 +21,13 @@ import math
 import os
 import struct
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from movicore import arch
+from movicore import arch, checksum
 from movicore.errors import ModelFormatError
 from movicore.fileio import current_umask
 from movicore.video import settings as video_settings
@@ -40,7 +40,7 @@ FILE_KINDS = (KIND_MODEL, KIND_ENSEMBLE)
 BN_LAYOUT = "unfolded"  # BN stored as trained (gamma/beta/mean/var); the engine folds at load
 MAX_HEADER_BYTES = 100 * 1024 * 1024
 ALIGN = 8
-RESERVED_KEYS = ("format", "format_version", "kind", "config", "labels", "bn")
+RESERVED_KEYS = ("format", "format_version", "kind", "config", "labels", "bn", checksum.KEY)
 REQUIRED_KEYS = ("format", "format_version", "kind", "config", "bn")
 # safetensors dtype names, to say what was found when it is not F32.
 _KNOWN_DTYPES = ("BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16",
@@ -118,15 +118,17 @@ def build_header(config: arch.Config, tensors: Mapping[str, np.ndarray],
     for key, value in (extra_metadata or {}).items():
         if not isinstance(key, str) or not isinstance(value, str):
             raise TypeError(f"extra metadata must map str to str, got {key!r}: {value!r}")
-        if key in meta:
+        if key in meta or key in RESERVED_KEYS:
             raise ValueError(f"extra metadata key {key!r} is reserved")
         meta[key] = value
     return assemble_header(meta, tensors)
 
 
 def assemble_header(meta: Mapping[str, str], tensors: Mapping[str, np.ndarray]) -> bytes:
-    """Padded JSON header: ``meta`` as ``__metadata__``, tensors contiguous in name order."""
-    header: dict[str, Any] = {"__metadata__": dict(meta)}
+    """Padded JSON header: ``meta`` plus the data section's checksum as ``__metadata__``,
+    tensors contiguous in name order."""
+    header: dict[str, Any] = {"__metadata__": {**meta, checksum.KEY:
+                                               checksum.of_chunks(_data_chunks(tensors))}}
     offset = 0
     for name in sorted(tensors):
         arr = tensors[name]
@@ -158,21 +160,33 @@ def write_atomic(path: str | os.PathLike[str], header: bytes,
     """Header length, header, then the tensors in sorted-name order; temp file + rename."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise type(exc)(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
         os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600; give a normal file's mode
         with os.fdopen(fd, "wb") as f:
             f.write(struct.pack("<Q", len(header)))
             f.write(header)
-            for name in sorted(tensors):
-                f.write(np.ascontiguousarray(tensors[name], dtype="<f4").tobytes())
+            for chunk in _data_chunks(tensors):
+                f.write(chunk.data)
             f.flush()
             os.fsync(f.fileno())
         Path(tmp).replace(path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # Name the file the caller asked for, not the hidden temporary beside it.
+            raise type(exc)(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
     _fsync_dir(directory)
+
+
+def _data_chunks(tensors: Mapping[str, np.ndarray]) -> Iterator[np.ndarray]:
+    """The data section as written: each tensor little-endian float32, sorted by name."""
+    for name in sorted(tensors):
+        yield np.ascontiguousarray(tensors[name], dtype="<f4")
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -206,7 +220,8 @@ def read_model_file(path: str | os.PathLike[str], *, check_finite: bool = True) 
     meta = _parse_metadata(mf_meta)
     config: arch.Config = meta["config"]
     _check_entries(entries, config, data_len)
-    tensors = map_tensors(path, size, data_start, entries, check_finite=check_finite)
+    tensors = map_tensors(path, size, data_start, entries, check_finite=check_finite,
+                          checksum_value=meta["raw"].get(checksum.KEY))
     return ModelFile(path=path, config=config, labels=meta["labels"], tensors=tensors,
                      metadata=meta["raw"], format_version=meta["version"], kind=meta["kind"])
 
@@ -232,11 +247,15 @@ def read_header_bytes(path: Path) -> tuple[bytes, int]:
 
 
 def map_tensors(path: Path, size: int, data_start: int, entries: Mapping[str, Any], *,
-                check_finite: bool = True) -> dict[str, np.ndarray]:
-    """Read-only float32 views of validated ``entries`` in one memory map of ``path``."""
+                check_finite: bool = True,
+                checksum_value: str | None = None) -> dict[str, np.ndarray]:
+    """Read-only float32 views of validated ``entries`` in one memory map of ``path``, after
+    checking the data section against ``checksum_value`` (the metadata value) when given."""
     mm = np.memmap(path, dtype=np.uint8, mode="r")
     if mm.shape[0] != size:
         raise ModelFormatError(f"{path}: file size changed while reading")
+    if checksum_value is not None:
+        checksum.verify(checksum_value, mm[data_start:], str(path))
     tensors = {}
     for name in sorted(entries):
         shape = tuple(entries[name]["shape"])
@@ -462,7 +481,7 @@ def _few(names: list[str], limit: int = 5) -> str:
 
 ENSEMBLE_MODES = ("interleave", "parallel")
 ENSEMBLE_REQUIRED_KEYS = ("format", "format_version", "kind", "bn", "members", "mode")
-ENSEMBLE_RESERVED_KEYS = (*ENSEMBLE_REQUIRED_KEYS, "labels", "weights", "phases")
+ENSEMBLE_RESERVED_KEYS = (*ENSEMBLE_REQUIRED_KEYS, "labels", "weights", "phases", checksum.KEY)
 MAX_MEMBERS = 64
 
 
@@ -650,7 +669,8 @@ def _read_ensemble(path: Path, header: dict[str, Any], size: int, data_start: in
                                        f"{list(shape)} for this config, got "
                                        f"{ents[name]['shape']}")
     check_layout(entries, data_len)
-    tensors = map_tensors(path, size, data_start, entries, check_finite=check_finite)
+    tensors = map_tensors(path, size, data_start, entries, check_finite=check_finite,
+                          checksum_value=meta["raw"].get(checksum.KEY))
     members = []
     for i, config in enumerate(configs):
         prefix = member_prefix(i)

@@ -24,6 +24,12 @@
 #ifndef MC_ENABLE_NEON
 #define MC_ENABLE_NEON 0
 #endif
+#ifndef MC_ENABLE_SSE42
+#define MC_ENABLE_SSE42 0
+#endif
+#ifndef MC_ENABLE_ARM_CRC
+#define MC_ENABLE_ARM_CRC 0
+#endif
 
 namespace mc {
 
@@ -35,6 +41,10 @@ enum IsaBits : uint64_t {
   kIsaAvx2Fma3 = 1u << 0,  // AVX2 + FMA3, OS saves YMM
   kIsaNeon = 1u << 1,      // AArch64 Advanced SIMD
   kIsaAvx512 = 1u << 2,    // AVX-512 F+BW+VL+DQ, OS saves opmask + ZMM state
+  // CRC32C instructions (the model-file checksum only): SSE4.2 on x86-64, the ARMv8 CRC32
+  // extension (optional before ARMv8.1).
+  kIsaSse42 = 1u << 3,
+  kIsaArmCrc = 1u << 4,
   // The plain reference loops: always runnable, never chosen by dispatch.
   kIsaReference = 1u << 31,
 };
@@ -45,7 +55,8 @@ uint64_t detected_isa();
 // what the kernel tests treat as "this CPU" (a cap emulates a CPU without the higher levels).
 // Throws std::invalid_argument for an unknown MOVICORE_MAX_ISA value.
 uint64_t cpu_isa();
-// Name of the best kernel ISA in a mask: "avx512", "avx2_fma3", "neon" or "scalar".
+// Name of the best kernel ISA in a mask: "avx512", "avx2_fma3", "neon", "sse42", "arm_crc" or
+// "scalar".
 const char* isa_name(uint64_t isa);
 // Names of every feature bit set in a mask (cpu_info()["features"]), e.g. "avx512".
 struct IsaFeature {

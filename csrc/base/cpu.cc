@@ -10,6 +10,12 @@
 #if MC_ARCH_X86_64 && defined(__GNUC__)
 #include <cpuid.h>
 #endif
+#if MC_ARCH_ARM64 && defined(__linux__)
+#include <sys/auxv.h>  // getauxval; Android (Termux) has it too
+#if __has_include(<asm/hwcap.h>)
+#include <asm/hwcap.h>  // HWCAP_CRC32
+#endif
+#endif
 
 namespace mc {
 namespace {
@@ -51,10 +57,18 @@ bool has_avx512() {  // F (16), DQ (17), BW (30), VL (31)
   const uint32_t need = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
   return has_avx2_fma3() && (r.l7_ebx & need) == need && r.os_zmm();
 }
+bool has_sse42() { return x86().l1_ecx & (1u << 20); }  // CRC32 instruction
 #endif
 
 #if MC_ARCH_ARM64
 bool has_neon() { return true; }  // Advanced SIMD is mandatory in ARMv8-A.
+bool has_arm_crc() {
+#if defined(__linux__) && defined(AT_HWCAP) && defined(HWCAP_CRC32)
+  return getauxval(AT_HWCAP) & HWCAP_CRC32;
+#else
+  return false;
+#endif
+}
 #endif
 
 // A capped level: which detected bits MOVICORE_MAX_ISA=<name> keeps.
@@ -63,9 +77,9 @@ struct IsaLevel {
   uint64_t keep;
 };
 const IsaLevel kIsaLevels[] = {
-    {"avx512", kIsaAvx512 | kIsaAvx2Fma3},
-    {"avx2", kIsaAvx2Fma3},
-    {"neon", kIsaNeon},
+    {"avx512", kIsaAvx512 | kIsaAvx2Fma3 | kIsaSse42},
+    {"avx2", kIsaAvx2Fma3 | kIsaSse42},
+    {"neon", kIsaNeon | kIsaArmCrc},
     {"scalar", kIsaScalar},
 };
 
@@ -78,9 +92,11 @@ const IsaProbe kIsaProbes[] = {
 #if MC_ARCH_X86_64 && defined(__GNUC__)
     {kIsaAvx2Fma3, has_avx2_fma3},
     {kIsaAvx512, has_avx512},
+    {kIsaSse42, has_sse42},
 #endif
 #if MC_ARCH_ARM64
     {kIsaNeon, has_neon},
+    {kIsaArmCrc, has_arm_crc},
 #endif
     {kIsaScalar, nullptr},
 };
@@ -112,6 +128,8 @@ const IsaFeature kIsaFeatures[] = {
     {kIsaAvx512, "avx512"},
     {kIsaAvx2Fma3, "avx2_fma3"},
     {kIsaNeon, "neon"},
+    {kIsaSse42, "sse42"},  // checksum instructions only: after every SIMD level
+    {kIsaArmCrc, "arm_crc"},
 };
 const size_t kIsaFeatureCount = sizeof(kIsaFeatures) / sizeof(kIsaFeatures[0]);
 

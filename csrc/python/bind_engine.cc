@@ -208,7 +208,8 @@ py::array_t<float> engine_call(PyEngine& pe, const py::array& frames, bool all_f
   {
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(pe.mutex);
-    if (!is_u8) Engine::check_finite(static_cast<const float*>(data), t * g.height * g.width * 3);
+    const size_t frame_values = size_t(g.height) * g.width * 3;
+    if (!is_u8) Engine::check_frames(static_cast<const float*>(data), t * frame_values, frame_values);
     if (streams) {
       e.step_streams(data, is_u8, dst);
     } else if (run) {
@@ -223,6 +224,22 @@ py::array_t<float> engine_call(PyEngine& pe, const py::array& frames, bool all_f
 }  // namespace
 
 void bind_engine(py::module_& m) {
+  m.def(
+      "check_frames",
+      [](const py::array_t<float, py::array::c_style>& frames) {
+        const size_t frame_values =
+            frames.ndim() >= 3 ? size_t(frames.shape(frames.ndim() - 3)) *
+                                     size_t(frames.shape(frames.ndim() - 2)) *
+                                     size_t(frames.shape(frames.ndim() - 1))
+                               : size_t(frames.size());
+        const float* data = frames.data();
+        const size_t count = size_t(frames.size());
+        py::gil_scoped_release release;
+        Engine::check_frames(data, count, frame_values);
+      },
+      py::arg("frames"),
+      "Raise ValueError unless float32 frames (..., H, W, 3) are finite and in [0, 1] (the "
+      "engine's own check, for callers that must validate before feeding several engines).");
   py::class_<Model, std::shared_ptr<Model>>(m, "Model")
       .def(py::init(&build_model), py::arg("spec"))
       .def_property_readonly("num_layers", [](const Model& mo) { return mo.layers.size(); })
@@ -238,14 +255,26 @@ void bind_engine(py::module_& m) {
       });
 
   py::class_<PyEngine>(m, "Engine")
-      .def(py::init([](std::shared_ptr<Model> model, uint32_t height, uint32_t width,
-                       uint32_t threads, uint32_t streams) {
+      .def(py::init([](std::shared_ptr<Model> model, int64_t height, int64_t width,
+                       int64_t threads, int64_t streams) {
+             // Signed parameters: a negative value gets the same message as 0, not pybind11's
+             // signature dump.
              if (threads < 1 || threads > 256) {
-               throw std::invalid_argument("threads must be in 1..256");
+               throw std::invalid_argument("threads must be in 1..256, got " +
+                                           std::to_string(threads));
+             }
+             if (height < 8 || width < 8 || height > 4096 || width > 4096) {
+               throw std::invalid_argument("input size must be within 8..4096 pixels, got " +
+                                           std::to_string(height) + "x" + std::to_string(width));
+             }
+             if (streams < 1 || streams > 4096) {
+               throw std::invalid_argument("streams must be within 1..4096, got " +
+                                           std::to_string(streams));
              }
              auto pe = std::make_unique<PyEngine>();
-             pe->engine =
-                 std::make_unique<Engine>(std::move(model), height, width, threads, streams);
+             pe->engine = std::make_unique<Engine>(std::move(model), uint32_t(height),
+                                                   uint32_t(width), uint32_t(threads),
+                                                   uint32_t(streams));
              return pe;
            }),
            py::arg("model"), py::arg("height"), py::arg("width"), py::arg("threads") = 1,
@@ -372,6 +401,16 @@ void bind_engine(py::module_& m) {
               if (!ok) {
                 throw StateError("state '" + t.name +
                                  "' has the wrong shape for this model and input size");
+              }
+              // Same kind as the engine's tensor (floats for activations and sums, integers for
+              // the frame count): a cast across kinds would silently change the values.
+              const char kind = a.dtype().kind();
+              const bool same_kind = t.is_int32 ? (kind == 'i' || kind == 'u') : kind == 'f';
+              if (!same_kind) {
+                throw StateError("state '" + t.name + "' has dtype " +
+                                 py::str(a.dtype()).cast<std::string>() + ", expected " +
+                                 (t.is_int32 ? "int32" : "float32") +
+                                 " (pass the arrays of state_dict() unchanged)");
               }
               if (t.is_int32) {
                 auto c = py::array_t<int32_t, py::array::c_style | py::array::forcecast>::ensure(a);

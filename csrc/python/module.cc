@@ -9,5 +9,6 @@ PYBIND11_MODULE(_core, m) {
   mc::py_bind::bind_cpu(m);
   mc::py_bind::bind_kernels(m);
   mc::py_bind::bind_engine(m);
+  mc::py_bind::bind_checksum(m);
   mc::py_bind::bind_video(m);
 }

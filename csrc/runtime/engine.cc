@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -97,13 +98,38 @@ Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t wid
   }
 }
 
-void Engine::check_finite(const float* frames, size_t count) {
-  for (size_t i = 0; i < count; ++i) {
-    if (!std::isfinite(frames[i])) {
-      throw std::invalid_argument("frames contain NaN or infinity (value " +
-                                  std::to_string(frames[i]) + " at flat index " +
-                                  std::to_string(i) + ")");
+namespace {
+
+// The first offending value of a block that failed the range test: why, and where.
+[[noreturn]] void throw_bad_frame_value(const float* frames, size_t begin, size_t end,
+                                        size_t frame_values) {
+  for (size_t i = begin; i < end; ++i) {
+    const float v = frames[i];
+    if (v >= -Engine::kFrameSlack && v <= 1.f + Engine::kFrameSlack) continue;
+    std::ostringstream where;
+    where << v << " at flat index " << i << ", frame " << i / frame_values;
+    if (!std::isfinite(v)) {
+      throw std::invalid_argument("frames contain NaN or infinity (value " + where.str() + ")");
     }
+    throw std::invalid_argument(
+        "float32 frames must hold values in [0, 1] (value " + where.str() +
+        "): pass uint8 frames (0..255) or divide float frames by 255");
+  }
+  throw std::logic_error("check_frames: block flagged but no bad value found");
+}
+
+}  // namespace
+
+void Engine::check_frames(const float* frames, size_t count, size_t frame_values) {
+  // One pass over the values: `!(v >= lo && v <= hi)` is also true for NaN and +-inf. Blocks
+  // keep the loop branch-free (vectorisable); a flagged block is rescanned for the message.
+  constexpr size_t kBlock = 4096;
+  const float lo = -kFrameSlack, hi = 1.f + kFrameSlack;
+  for (size_t b = 0; b < count; b += kBlock) {
+    const size_t e = std::min(count, b + kBlock);
+    bool bad = false;
+    for (size_t i = b; i < e; ++i) bad |= !(frames[i] >= lo) | !(frames[i] <= hi);
+    if (bad) throw_bad_frame_value(frames, b, e, frame_values == 0 ? count : frame_values);
   }
 }
 

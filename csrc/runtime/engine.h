@@ -58,8 +58,13 @@ class Engine {
   const Kernels& kernels() const { return k_; }
   Profiler& profiler() { return prof_; }
 
-  // Validate frames (finite values) before touching any state; throws std::invalid_argument.
-  static void check_finite(const float* frames, size_t count);
+  // Float frames are RGB in [0, 1]; values up to kFrameSlack outside are accepted (resampling
+  // filters overshoot a little). Anything else (0..255 floats, NaN, inf) is a caller's mistake.
+  static constexpr float kFrameSlack = 0.05f;
+  // Validate float frames (finite, in range) before touching any state; throws
+  // std::invalid_argument naming the first bad value (`frame_values` = values per frame, for
+  // the message). One pass over the values.
+  static void check_frames(const float* frames, size_t count, size_t frame_values = 0);
 
   // Causal models: process `t` frames (each height*width*3, HWC, RGB, in [0,1] or uint8 0..255)
   // and write logits after the last frame (all_frames = false, logits: [classes]) or after

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from movicore import arch, modelfile
+from movicore.assets import resolve_model_path
 
 MODEL_IDS = arch.MODEL_IDS
 
@@ -50,16 +51,16 @@ def write_random_model(model_id: str, path: str | os.PathLike[str], *, seed: int
 
 def resolve_model(spec: str, workdir: str | os.PathLike[str], *, seed: int = 0
                   ) -> tuple[Path, arch.Config, str]:
-    """``spec`` is a model file or an id (``a0``..``a5``, ``t0``); returns
+    """``spec`` is a model file, ``demo`` or an id (``a0``..``a5``, ``t0``); returns
     (model file, config, source description)."""
     if spec.lower() in MODEL_IDS and not Path(spec).exists():
         mid = spec.lower()
         path = write_random_model(mid, Path(workdir) / f"{mid}_stream_random.safetensors",
                                   seed=seed)
         return path, arch.default_config(mid, "stream"), f"random {mid}-stream (numpy, seed {seed})"
-    path = Path(spec)
+    path = Path(resolve_model_path(spec))
     if not path.exists():
-        raise ValueError(f"MODEL must be a model file or one of {', '.join(MODEL_IDS)}; "
+        raise ValueError(f"MODEL must be a model file, 'demo' or one of {', '.join(MODEL_IDS)}; "
                          f"got {spec!r} (no such file)")
     mf = modelfile.read_any_file(path)
     if isinstance(mf, modelfile.EnsembleFile):  # members share causality and input size

@@ -20,6 +20,7 @@ from movicore import arch
 from movicore.benchmark import measure
 from movicore.benchmark.models import is_ensemble, macs_per_input_frame, resolve_model
 from movicore.benchmark.worker import RESULT_PREFIX, measure_job
+from movicore.extras import install_hint
 
 ENGINES = ("movicore", "torch", "onnxruntime", "litert", "openvino")
 SCHEMA = "movicore-bench/1"
@@ -74,10 +75,10 @@ def _has(module: str) -> bool:
 def _availability(engine: str, s: BenchSettings, config: arch.Config, size: int) -> str | None:
     """None if ``engine`` can run, else why not."""
     if engine == "torch" and not _has("torch"):
-        return "torch is not installed (pip install 'movicore[torch]')"
+        return f"torch is not installed ({install_hint('torch')})"
     if engine == "onnxruntime":
         if not _has("onnxruntime"):
-            return "onnxruntime is not installed (pip install 'movicore[bench]')"
+            return f"onnxruntime is not installed ({install_hint('bench')})"
         if s.onnx is None and not (_has("torch") and _has("onnx")):
             return "exporting the ONNX model needs torch and onnx"
     if engine == "openvino":
@@ -89,7 +90,7 @@ def _availability(engine: str, s: BenchSettings, config: arch.Config, size: int)
         if s.tflite is None:
             return "no --tflite model given"
         if not _has("ai_edge_litert"):
-            return "ai-edge-litert is not installed (pip install 'movicore[bench]')"
+            return f"ai-edge-litert is not installed ({install_hint('bench')})"
         # The runner checks the image input shape and that every state input has an output;
         # that the .tflite is the same architecture as MODEL is the caller's statement.
     return None

@@ -48,7 +48,8 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", metavar="MODEL", help="model file or id (a0..a5, t0)")
+    p.add_argument("model", metavar="MODEL", help="model file, 'demo' (the embedded model) or "
+                   "id (a0..a5, t0)")
     p.add_argument("--threads", type=_ints, default=(1,), metavar="N[,N]",
                    help="worker threads per engine; a list runs each (default 1)")
     p.add_argument("--frames", type=int, default=200, help="timed frames (default 200)")

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from movicore.cli._options import add_threads
 from movicore.video.api import make_engine as _api_engine
 from movicore.video.results import SCHEMA, entry, fmt_top, softmax, top_k
 
@@ -56,8 +57,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="short side before the center crop (default: the model file's)")
     p.add_argument("--max-frames", type=int, default=None, metavar="N",
                    help="stop after N model frames (N >= 1)")
-    p.add_argument("--threads", type=int, default=1, metavar="N",
-                   help="engine worker threads (1)")
+    add_threads(p)
     p.add_argument("--size", type=_size, default=None, metavar="WxH",
                    help="frame size of raw RGB24 input on stdin ('-')")
     p.add_argument("--input-fps", type=float, default=None, metavar="FPS",
@@ -76,9 +76,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def load_model(path: str | None, labels_path: str | None = None) -> tuple[Any, list[str]]:
     """``movicore.load`` of ``path`` (or the embedded model) and its labels, checked."""
     import movicore
-    from movicore.assets import demo_model_path
+    from movicore.assets import demo_model_path, resolve_model_path
 
-    p = Path(path) if path else demo_model_path()
+    p = Path(resolve_model_path(path)) if path else demo_model_path()
     if p.is_dir():
         raise ValueError(f"model must be a model file (.safetensors), got a directory: {p}")
     if not p.is_file():

@@ -13,6 +13,7 @@ import numpy as np
 
 from movicore import arch
 from movicore.errors import ModelFormatError
+from movicore.extras import install_hint
 
 COMMAND = "convert"
 HELP = "convert a PyTorch or official TF MoViNet checkpoint to a movicore model file"
@@ -202,8 +203,8 @@ def _load_torch(src: Path, which: str | None = None
     try:
         import torch
     except ImportError:
-        raise ImportError("reading PyTorch checkpoints needs torch "
-                          "(pip install 'movicore[torch]')") from None
+        raise ImportError(f"reading PyTorch checkpoints needs torch ({install_hint('torch')})"
+                          ) from None
     try:
         obj = torch.load(src, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - torch raises many types for corrupt files

@@ -11,6 +11,8 @@ import time
 
 import numpy as np
 
+from movicore.cli._options import add_threads
+
 COMMAND = "demo"
 HELP = "stream synthetic motion clips through the embedded model (no download, no torch)"
 DESCRIPTION = """\
@@ -23,7 +25,7 @@ prediction next to the truth, the accuracy and the median per-frame latency.
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clips", type=int, default=20, help="number of clips (20)")
     p.add_argument("--seed", type=int, default=None, help="synthetic seed (default 2024)")
-    p.add_argument("--threads", type=int, default=1)
+    add_threads(p)
     p.add_argument("--model", help=argparse.SUPPRESS)
 
 

@@ -9,6 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from movicore.cli._options import add_threads
+from movicore.extras import install_hint
+
 COMMAND = "eval"
 HELP = "top-1/top-5 accuracy and confusion matrix on a video folder or synthetic clips"
 DESCRIPTION = """\
@@ -33,7 +36,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stride", type=int, default=1, help="video folders: every S-th frame "
                    "after sampling at the model's frame rate (default 1)")
     p.add_argument("--labels", help="label file, one per line (overrides the model's)")
-    p.add_argument("--threads", type=int, default=1)
+    add_threads(p)
     p.add_argument("--plot", metavar="CM.png", help="confusion matrix as PNG (matplotlib)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -125,7 +128,7 @@ def plot_confusion(conf: np.ndarray, labels: list[str], out: str) -> None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise ImportError("--plot needs matplotlib: pip install movicore[plot]") from exc
+        raise ImportError(f"--plot needs matplotlib: {install_hint('plot')}") from exc
     n = len(labels)
     fig, ax = plt.subplots(figsize=(2 + 0.45 * n, 1.5 + 0.45 * n), dpi=100)
     ax.imshow(conf, cmap="Blues")

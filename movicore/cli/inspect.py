@@ -14,29 +14,52 @@ COMMAND = "inspect"
 HELP = "validate a model file and print its architecture, size, cost and labels"
 DESCRIPTION = """\
 Read and fully validate a movicore model file (header, every tensor against the
-architecture, NaN/inf in the weights), then print format version, architecture, parameter
+architecture, the checksum of the data section when the file has one, NaN/inf in the
+weights), then print format version, architecture, parameter
 count, multiply-accumulates per frame and stream-state size at the default input size,
 file size and the first labels. --json prints the same as one JSON object.
-Exit status 1 with a one-line error for a malformed file.
+Exit status 1 with a one-line error for a malformed or corrupt file (checksum mismatch).
+--verify also fails for a file without a checksum (written before movicore stored one).
 """
 
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", metavar="FILE", help="model or ensemble file (.safetensors)")
+    p.add_argument("file", metavar="FILE", help="model or ensemble file (.safetensors); "
+                   "'demo' = the embedded model")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--labels", type=int, default=5, metavar="N",
                    help="how many labels to show (default 5; -1 = all)")
+    p.add_argument("--verify", action="store_true",
+                   help="require a checksum: exit 1 unless the file has one and it matches "
+                        "(loading verifies it whenever present)")
 
 
 def summary(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Everything ``inspect`` reports, as plain JSON-able values."""
-    from movicore import modelfile
+    from movicore import checksum, modelfile
+    from movicore.assets import resolve_model_path
 
-    f = modelfile.read_any_file(path)
-    if isinstance(f, modelfile.EnsembleFile):
-        return ensemble_summary(f)
-    return _model_summary(f)
+    f = modelfile.read_any_file(resolve_model_path(path))  # verifies the checksum if any
+    s = ensemble_summary(f) if isinstance(f, modelfile.EnsembleFile) else _model_summary(f)
+    s["checksum"] = f.metadata.get(checksum.KEY)  # verified, or None
+    return s
+
+
+def require_checksum(s: dict[str, Any]) -> None:
+    """``--verify``: a file without a checksum cannot be verified, so it fails."""
+    from movicore.errors import ModelFormatError
+
+    if s["checksum"] is None:
+        raise ModelFormatError(f"{s['file']} has no checksum (written before movicore stored "
+                               f"one), so it cannot be verified; write it again (e.g. "
+                               f"`movicore convert`) to add one")
+
+
+def _checksum_line(s: dict[str, Any]) -> tuple[str, str]:
+    value = s.get("checksum")
+    return "checksum", (f"{value} (verified)" if value else "none (file written before "
+                        "checksums; not verified)")
 
 
 def _model_summary(mf: Any) -> dict[str, Any]:
@@ -111,6 +134,7 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
                            f"{size}x{size}")),
         ("stream state", state),
         ("labels", ", ".join(shown) + more),
+        _checksum_line(s),
     ]
     if "blocks" in c:
         lines[3:3] = _table_lines(c["blocks"])
@@ -221,6 +245,7 @@ def format_ensemble_text(s: dict[str, Any], n_labels: int = 5) -> str:
                             f"over the stream")),
         ("stream state", f"{s['state_bytes']:,} bytes (all members)"),
         ("labels", ", ".join(shown) + more),
+        _checksum_line(s),
     ]
     lines += [(f"meta {k}", v) for k, v in sorted(s["metadata"].items())]
     width = max(len(k) for k, _ in lines) + 1
@@ -229,6 +254,8 @@ def format_ensemble_text(s: dict[str, Any], n_labels: int = 5) -> str:
 
 def run(args: argparse.Namespace) -> int:
     s = summary(args.file)
+    if args.verify:
+        require_checksum(s)
     if args.json:
         print(json.dumps(s, indent=2, ensure_ascii=False))
     elif s["kind"] == "ensemble":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from types import ModuleType
@@ -51,13 +52,30 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args._run(args) or 0)
+        rc = int(args._run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return rc
+    except BrokenPipeError:
+        return _reader_went_away()
     except (MovicoreError, ValueError, OSError, ImportError) as exc:
         print(f"movicore {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"movicore {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _reader_went_away() -> int:
+    """stdout's reader closed the pipe (``movicore inspect FILE | head``): stop quietly, as
+    a command killed by SIGPIPE would, without Python's 'Exception ignored ... BrokenPipeError'
+    when it flushes stdout at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (tests capture it)
+        pass
+    return 128 + 13  # the shell's status for a command ended by SIGPIPE
 
 
 if __name__ == "__main__":

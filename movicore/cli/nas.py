@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from movicore.cli._options import add_threads
+
 COMMAND = "nas"
 HELP = "search the MoViNet space for the most accurate network within a latency budget"
 DESCRIPTION = """\
@@ -58,7 +60,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     pr = sub.add_parser("profile", help="measure the latency table of this CPU")
     pr.add_argument("-o", "--output", required=True, metavar="TABLE.json")
-    pr.add_argument("--threads", type=int, default=1)
+    add_threads(pr, help="engine threads the latency table is measured with (default {default})")
     pr.add_argument("--size", type=int, default=None,
                     help="input size of every profiled model (default: the space's sizes)")
     pr.add_argument("--models", type=int, default=24, help="random architectures to profile")
@@ -75,7 +77,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="budget = measured latency of this model's stream variant (e.g. t0)")
     se.add_argument("--budget-size", type=int, default=64, help="input size for --budget-model")
     se.add_argument("--trials", type=int, required=True)
-    se.add_argument("--threads", type=int, default=1, help="engine threads of the target")
+    add_threads(se, help="engine threads of the target device (default {default})")
     se.add_argument("--workers", type=int, default=2, help="parallel trials (local processes)")
     se.add_argument("--ray", metavar="ADDRESS", help="run trials as Ray tasks on this cluster")
     se.add_argument("--table", metavar="TABLE.json",
@@ -145,9 +147,9 @@ def _profile_configs(space: Any, n: int, seed: int, size: int | None) -> list[An
 
 
 def _write_json(path: Path, doc: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=1), encoding="utf-8")
-    tmp.replace(path)
+    from movicore.fileio import write_bytes_atomic
+
+    write_bytes_atomic(path, json.dumps(doc, indent=1).encode("utf-8"))
 
 
 def run_profile(args: argparse.Namespace) -> int:

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from movicore.extras import install_hint
+
 COMMAND = "train"
 HELP = "train / fine-tune a MoViNet on the synthetic set or a video folder (needs torch)"
 DESCRIPTION = """\
@@ -271,13 +273,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         import torch  # noqa: F401
     except ImportError as exc:
-        raise ImportError("movicore train needs PyTorch: pip install movicore[torch]") from exc
+        raise ImportError(f"movicore train needs PyTorch: {install_hint('torch')}") from exc
     from movicore.train.loop import TrainOptions, seed_everything, train_loop
     from movicore.train.model_init import describe_init, make_model, read_init
     from movicore.train.provenance import epoch_summary
     from movicore.train.recipe import parse_freeze, plan
 
     s = _settings(args)
+    if s["threads"] < 1:
+        raise ValueError(f"--threads must be >= 1, got {s['threads']}")
     out = _check_out(s, args.resume, bool(args.force))
     init = read_init(s["init"]) if s.get("init") else None
     if init is not None:

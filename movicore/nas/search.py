@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from movicore.extras import install_hint
 from movicore.nas import space as S
 from movicore.nas.latency import LatencyModel
 from movicore.nas.trial import DataSpec, TrainSpec, run_trial
@@ -135,7 +136,7 @@ def _ray_map(address: str, threads: int
     try:
         import ray
     except ImportError as exc:
-        raise ImportError("--ray needs Ray: pip install 'movicore[nas]'") from exc
+        raise ImportError(f"--ray needs Ray: {install_hint('nas')}") from exc
     import movicore
 
     # Workers of a local cluster import movicore from the same tree as this driver.

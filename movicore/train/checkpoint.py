@@ -16,10 +16,17 @@ from movicore import arch
 def save_checkpoint(path: str | os.PathLike[str], payload: Mapping[str, Any]) -> None:
     """Atomic write (tmp + rename) so an interrupted run never leaves a torn checkpoint."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(dict(payload), tmp)
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(dict(payload), tmp)
+        tmp.replace(path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # Name the checkpoint, not the temporary file beside it.
+            raise type(exc)(exc.errno, f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
 
 
 def load_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:

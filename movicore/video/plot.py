@@ -11,6 +11,8 @@ import io
 
 import numpy as np
 
+from movicore.extras import install_hint
+
 
 class FrameStrip:
     """Keeps at most ``2 * n`` evenly spaced thumbnails of a stream of unknown length:
@@ -46,8 +48,7 @@ def render_png(times: np.ndarray, probs: np.ndarray, labels: list[str], k: int,
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as exc:
-        raise ImportError("--plot needs matplotlib: pip install matplotlib (or the "
-                          "movicore[plot] extra)") from exc
+        raise ImportError(f"--plot needs matplotlib: {install_hint('plot')}") from exc
     n = max(len(strip), 1)
     fig = plt.figure(figsize=(max(8.0, 1.3 * n), 5.2), dpi=100)
     grid = fig.add_gridspec(2, n, height_ratios=(1.0, 1.8), hspace=0.35, top=0.9, bottom=0.1)

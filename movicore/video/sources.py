@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from movicore.errors import VideoSourceError
+from movicore.extras import install_hint
 
 DEFAULT_TIMEOUT = 10.0  # seconds without data before a network/device source counts as dead
 LIVE_SCHEMES = ("rtsp", "rtsps", "rtmp", "rtmps", "udp", "rtp", "srt", "tcp")
@@ -31,8 +32,7 @@ def _av() -> Any:
     try:
         import av
     except ImportError as exc:
-        raise ImportError("video decoding needs PyAV: pip install av (or the movicore[video] "
-                          "extra)") from exc
+        raise ImportError(f"video decoding needs PyAV: {install_hint('video')}") from exc
     return av
 
 

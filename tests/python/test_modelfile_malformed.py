@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from movicore import ModelFormatError, arch, modelfile
+from movicore import ModelFormatError, arch, checksum, modelfile
 
 CFG = arch.default_config("t0", num_classes=3)
 FEAT = "blocks.block1_layer0.feature.conv.weight"
@@ -35,6 +35,12 @@ def split(path: Path) -> tuple[dict[str, Any], bytes]:
 
 
 def assemble(header: dict[str, Any] | bytes, data: bytes) -> bytes:
+    """A file from an (edited) header and data section. A dict header's checksum is re-stamped
+    for ``data``, so the edit under test is what the reader trips on (checksum mismatches:
+    test_modelfile_checksum.py)."""
+    if isinstance(header, dict) and isinstance(header.get("__metadata__"), dict) \
+            and checksum.KEY in header["__metadata__"]:
+        header["__metadata__"][checksum.KEY] = checksum.format_value(checksum.crc32c(data))
     h = header if isinstance(header, bytes) else json.dumps(header).encode()
     return struct.pack("<Q", len(h)) + h + data
 
