@@ -1,33 +1,13 @@
 // Micro-benchmark (not a test) of the depthwise variants on MoViNet A0-A2 stream shapes (one
 // frame, spatial k x k; and kt = 3 frames). Build: cmake -DMOVICORE_BUILD_BENCHES=ON ...
 // (target bench_dwconv), then bench_dwconv [name filter].
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
 
+#include "best_time.h"
 #include "kernels/dwconv/dwconv.h"
-
-namespace {
-
-template <typename F>
-double best_seconds(F f, double budget = 0.3) {
-  f();
-  double best = 1e30, total = 0;
-  int iters = 0;
-  while (total < budget || iters < 5) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    best = s < best ? s : best;
-    total += s;
-    ++iters;
-  }
-  return best;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   const char* filter = argc > 1 ? argv[1] : nullptr;
@@ -61,7 +41,7 @@ int main(int argc, char** argv) {
     for (const auto& kern : mc::dwconv_kernels()) {
       if (kern.isa == mc::kIsaReference || !mc::is_supported(kern.isa, mc::cpu_isa())) continue;
       if (filter && !std::strstr(kern.name, filter)) continue;
-      const double t = best_seconds(
+      const double t = mc_bench::best_seconds(
           [&] { kern.fn(&p, fp.data(), w.data(), b.data(), out.data(), sum.data()); });
       std::printf("%-26s %3ux%3ux%3u %ux%ux%u/s%u  %8.2f us  %6.1f GFLOP/s\n", kern.name, s.h, s.h,
                   s.c, s.kt, s.k, s.k, s.stride, t * 1e6, 2 * macs / t * 1e-9);

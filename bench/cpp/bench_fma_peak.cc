@@ -4,35 +4,19 @@
 // the FMA latency on 2 FMA ports (needs >= 8 in flight).
 // Build: cmake -DMOVICORE_BUILD_BENCHES=ON ... (target bench_fma_peak), or tools/bench_avx512.sh.
 // Usage: bench_fma_peak [seconds per measurement, default 0.3]
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <vector>
 
 #include "base/arch.h"
+#include "best_time.h"
 #include "kernels/gemm/gemm.h"
 
 
 namespace {
 
 double g_budget = 0.3;
-
-template <typename F>
-double best_seconds(F f) {
-  f();
-  double best = 1e30, total = 0;
-  int iters = 0;
-  while (total < g_budget || iters < 5) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    best = s < best ? s : best;
-    total += s;
-    ++iters;
-  }
-  return best;
-}
 
 constexpr int kChains = 12;  // >= 2 ports x 4 cycles latency
 constexpr long kIters = 1 << 20;
@@ -79,13 +63,13 @@ int main(int argc, char** argv) {
   const char* peak_name = "none";
 #if MC_ARCH_X86_64
   if (isa & mc::kIsaAvx2Fma3) {
-    const double t = best_seconds([] { fma_avx2(kIters); });
+    const double t = mc_bench::best_seconds([] { fma_avx2(kIters); }, g_budget);
     peak = 2.0 * 8 * kChains * kIters / t * 1e-9;
     peak_name = "avx2";
     std::printf("FMA peak avx2    %7.1f GFLOP/s\n", peak);
   }
   if (isa & mc::kIsaAvx512) {
-    const double t = best_seconds([] { fma_avx512(kIters); });
+    const double t = mc_bench::best_seconds([] { fma_avx512(kIters); }, g_budget);
     peak = 2.0 * 16 * kChains * kIters / t * 1e-9;
     peak_name = "avx512";
     std::printf("FMA peak avx512  %7.1f GFLOP/s\n", peak);
@@ -110,12 +94,12 @@ int main(int argc, char** argv) {
     const int reps = int(1 + 2e7 / double(s.m * s.n * s.k));
     for (const auto& kern : mc::gemm_kernels()) {
       if (kern.isa == mc::kIsaReference || !mc::is_supported(kern.isa, isa)) continue;
-      const double t = best_seconds([&] {
+      const double t = mc_bench::best_seconds([&] {
         for (int r = 0; r < reps; ++r) {
           kern.fn(s.m, s.n, s.k, a.data(), s.k, packed.data(), c.data(), s.n, nullptr, 0,
                   mc::Act::kIdentity);
         }
-      });
+      }, g_budget);
       const double gflops = 2.0 * s.m * s.n * s.k * reps / t * 1e-9;
       std::printf("%-26s m=%4zu k=%4zu n=%4zu (%-12s) %7.1f GFLOP/s  %5.1f%% of %s peak\n",
                   kern.name, s.m, s.k, s.n, s.what, gflops, peak > 0 ? 100 * gflops / peak : 0.,

@@ -1,35 +1,15 @@
 // Micro-benchmark (not a test) of the gemm/rowsum/scale variants on MoViNet shapes.
 // Build: cmake -DMOVICORE_BUILD_BENCHES=ON ... (target bench_gemm), then build/dev/bench_gemm
 // [name filter].
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
 
+#include "best_time.h"
 #include "kernels/gemm/gemm.h"
 #include "kernels/rowsum/rowsum.h"
 #include "kernels/scale/scale.h"
-
-namespace {
-
-template <typename F>
-double best_seconds(F f, double budget = 0.3) {
-  f();
-  double best = 1e30, total = 0;
-  int iters = 0;
-  while (total < budget || iters < 5) {
-    const auto t0 = std::chrono::steady_clock::now();
-    f();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    best = s < best ? s : best;
-    total += s;
-    ++iters;
-  }
-  return best;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   const char* filter = argc > 1 ? argv[1] : nullptr;
@@ -48,7 +28,7 @@ int main(int argc, char** argv) {
     for (const auto& kern : mc::gemm_kernels()) {
       if (kern.isa == mc::kIsaReference) continue;
       if (filter && !std::strstr(kern.name, filter)) continue;
-      const double t = best_seconds([&] {
+      const double t = mc_bench::best_seconds([&] {
         kern.fn(s.m, s.n, s.k, a.data(), s.k, packed.data(), c.data(), s.n, nullptr, 0,
                 mc::Act::kHardSwish);
       });
@@ -63,13 +43,14 @@ int main(int argc, char** argv) {
     for (auto& v : sc) v = dist(gen);
     for (const auto& kern : mc::rowsum_kernels()) {
       if (kern.isa == mc::kIsaReference) continue;
-      const double t = best_seconds([&] { kern.fn(s.m, s.n, x.data(), y.data()); });
+      const double t = mc_bench::best_seconds([&] { kern.fn(s.m, s.n, x.data(), y.data()); });
       std::printf("%-28s p=%5zu c=%4zu  %8.2f us  %6.2f GB/s\n", kern.name, s.m, s.n, t * 1e6,
                   4.0 * s.m * s.n / t * 1e-9);
     }
     for (const auto& kern : mc::scale_kernels()) {
       if (kern.isa == mc::kIsaReference) continue;
-      const double t = best_seconds([&] { kern.fn(s.m, s.n, x.data(), sc.data(), y.data()); });
+      const double t =
+          mc_bench::best_seconds([&] { kern.fn(s.m, s.n, x.data(), sc.data(), y.data()); });
       std::printf("%-28s p=%5zu c=%4zu  %8.2f us  %6.2f GB/s\n", kern.name, s.m, s.n, t * 1e6,
                   8.0 * s.m * s.n / t * 1e-9);
     }

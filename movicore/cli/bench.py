@@ -1,4 +1,5 @@
-"""``movicore bench``: per-frame latency of movicore against PyTorch, ONNX Runtime, LiteRT."""
+"""``movicore bench``: per-frame latency of movicore against PyTorch, ONNX Runtime, LiteRT,
+OpenVINO."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 from typing import Any
 
 COMMAND = "bench"
-HELP = "benchmark per-frame stream latency against PyTorch, ONNX Runtime and LiteRT"
+HELP = "benchmark per-frame stream latency against PyTorch, ONNX Runtime, LiteRT and OpenVINO"
 DESCRIPTION = """\
 Step a stream model frame by frame and report, per engine: median and p90 ms/frame,
 frames/s, GFLOP/s (2 x MACs per frame / time), % of the FLOP floor, peak-RSS increment
@@ -16,7 +17,9 @@ and stream-state bytes. MODEL is a model file or an id (a0..a5, t0: a random-wei
 model is generated with numpy). Every engine runs in a fresh subprocess on the same frames;
 warm-up frames are excluded. Peers: torch (the PyTorch reference, eager), onnxruntime (the
 reference exported to ONNX with explicit state inputs/outputs), litert (a .tflite given with
---tflite, assumed to be the official A0-stream export at 172x172).
+--tflite, assumed to be the official A0-stream export at 172x172), openvino (the same ONNX
+export made stateful, f32 inference precision), int8 (movicore on an int8 copy of MODEL made
+by `movicore quantize`; MOVICORE_MAX_ISA=avx2 gives the AVX2-only figures).
 
 The FLOP floor uses a per-core peak of 96 GFLOP/s (AVX2/FMA: 2 FMA pipes x 8 lanes x
 2 flop x 3 GHz) times threads; override with --peak-gflops or --measure-peak.
@@ -57,7 +60,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size", type=int, default=None, help="frame height = width (default: "
                    "the model's native size)")
     p.add_argument("--against", type=_names, default=(), metavar="ENGINES",
-                   help="peers, comma-separated: torch,onnxruntime,litert")
+                   help="peers, comma-separated: int8,torch,onnxruntime,litert,openvino")
     p.add_argument("--tflite", default=None, metavar="PATH", help="LiteRT model (.tflite)")
     p.add_argument("--onnx", default=None, metavar="PATH",
                    help="pre-exported ONNX stream model (default: export the reference)")
