@@ -13,9 +13,11 @@ from movicore.engine import Engine
 from movicore.ensemble import Ensemble
 from movicore.errors import ModelFormatError, MovicoreError, StateError, VideoSourceError
 from movicore.model import EnsembleModel, Model, load
+from movicore.quant.quantize import quantize
 from movicore.video.api import VideoSource, classify
 
 __version__ = "0.1.0"
 
 __all__ = ["Engine", "Ensemble", "EnsembleModel", "Model", "ModelFormatError", "MovicoreError",
-           "StateError", "VideoSource", "VideoSourceError", "__version__", "classify", "cpu_info", "load"]
+           "StateError", "VideoSource", "VideoSourceError", "__version__", "classify", "cpu_info",
+           "load", "quantize"]

@@ -34,6 +34,8 @@ class Model:
     def causal(self) -> bool: ...
     @property
     def packed_bytes(self) -> int: ...
+    @property
+    def int8_layers(self) -> int: ...
 
 class Engine:
     def __init__(
@@ -53,6 +55,8 @@ class Engine:
     def state_bytes(self) -> int: ...
     @property
     def gemm_kernel(self) -> str: ...
+    @property
+    def qgemm_kernel(self) -> str: ...
     def state_spec(self) -> list[tuple[str, list[int], str]]: ...
     def get_state(self, stream: int = 0) -> dict[str, NDArray[Any]]: ...
     def set_state(self, state: Mapping[str, ArrayLike], stream: int = 0) -> None: ...
@@ -99,6 +103,10 @@ class _kernels:
         pad_left: int, out_h: int, out_w: int, act: str, oy_begin: int = 0, oy_end: int = -1,
     ) -> NDArray[np.float32]: ...
 
+    # bind_crc32c.cc
+    @staticmethod
+    def run_crc32c(name: str, data: Any, crc: int = 0) -> int: ...
+
     # bind_dwconv.cc
     @staticmethod
     def run_dwconv(
@@ -136,10 +144,32 @@ class _kernels:
         act: str = "identity",
     ) -> None: ...
 
-    # bind_crc32c.cc
+    # bind_qgemm.cc
+    QGEMM_NR: int
+    QGEMM_KR: int
     @staticmethod
-    def run_crc32c(name: str, data: Any, crc: int = 0) -> int: ...
+    def pack_qgemm(
+        w: NDArray[np.int8], scale: ArrayLike, bias: ArrayLike | None = None
+    ) -> NDArray[np.uint8]: ...
+    @staticmethod
+    def run_qgemm(
+        name: str,
+        a: NDArray[np.uint8],
+        k: int,
+        zero_points: ArrayLike,
+        scales: ArrayLike,
+        packed: NDArray[np.uint8],
+        n: int,
+        residual: ArrayLike | None = None,
+        act: str = "identity",
+        c_pad: int = 0,
+    ) -> NDArray[np.float32]: ...
 
+    # bind_quantize.cc
+    @staticmethod
+    def run_quantize(
+        name: str, x: ArrayLike, params: tuple[float, int] | None = None
+    ) -> tuple[NDArray[np.uint8], NDArray[np.int32], NDArray[np.float32]]: ...
     # bind_resize.cc
     @staticmethod
     def run_resize(

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from movicore import arch
+from movicore.quant.scheme import INPUT_SUFFIX, SCALE_SUFFIX
 
 
 def _bn_scale_shift(t: Mapping[str, np.ndarray], prefix: str) -> tuple[np.ndarray, np.ndarray]:
@@ -34,17 +35,26 @@ def _f32(a: np.ndarray) -> np.ndarray:
 
 
 def _pointwise(t: Mapping[str, np.ndarray], conv: str, bn: str | None = None,
-               bias: str | None = None, mult: float = 1.0) -> dict[str, np.ndarray]:
-    w = t[conv].astype(np.float64)[:, :, 0, 0, 0]  # [out, in]
+               bias: str | None = None, mult: float = 1.0) -> dict[str, Any]:
+    """Float layer {w[in, out], b}; an int8 layer of a quantized file (movicore.quant.scheme)
+    keeps its int8 weights and folds BN and ReZero into the per-channel scale instead."""
+    w = t[conv]
     if bn is not None:
         scale, shift = _bn_scale_shift(t, bn)
-        w = w * scale[:, None]
         b = shift
-    elif bias is not None:
-        b = t[bias].astype(np.float64)
     else:
-        b = np.zeros(w.shape[0])
-    return {"w": _f32(w.T * mult), "b": _f32(b * mult)}
+        scale = np.ones(w.shape[0])
+        b = t[bias].astype(np.float64) if bias is not None else np.zeros(w.shape[0])
+    if w.dtype == np.int8:
+        out = {"qw": np.ascontiguousarray(w[:, :, 0, 0, 0].T),
+               "w_scale": _f32(t[conv + SCALE_SUFFIX].astype(np.float64) * scale * mult),
+               "b": _f32(b * mult)}
+        if conv + INPUT_SUFFIX in t:
+            s, zp = (float(v) for v in t[conv + INPUT_SUFFIX])
+            out["input_scale"], out["input_zero_point"] = s, int(zp)
+        return out
+    w64 = w.astype(np.float64)[:, :, 0, 0, 0] * scale[:, None]  # [out, in]
+    return {"w": _f32(w64.T * mult), "b": _f32(b * mult)}
 
 
 def fold_for_engine(config: arch.Config, t: Mapping[str, np.ndarray]) -> dict[str, Any]:

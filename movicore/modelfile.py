@@ -30,6 +30,7 @@ import numpy as np
 from movicore import arch, checksum
 from movicore.errors import ModelFormatError
 from movicore.fileio import current_umask
+from movicore.quant.scheme import QuantSpec, check_static_inputs, parse_quant_metadata
 from movicore.video import settings as video_settings
 
 FORMAT = "movicore"
@@ -46,6 +47,10 @@ REQUIRED_KEYS = ("format", "format_version", "kind", "config", "bn")
 _KNOWN_DTYPES = ("BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16",
                  "I32", "U32", "F32", "F64", "I64", "U64")
 _TENSOR_KEYS = {"dtype", "shape", "data_offsets"}
+# safetensors dtype name -> numpy dtype of the dtypes a model file may hold (I8: int8 layers of
+# a quantized file, see movicore.quant.scheme).
+_DTYPES = {"F32": np.dtype("<f4"), "I8": np.dtype("i1")}
+_DTYPE_NAMES = {np.dtype(np.float32): "F32", np.dtype(np.int8): "I8"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +64,7 @@ class ModelFile:
     metadata: dict[str, str]
     format_version: int
     kind: str = KIND_MODEL
+    quant: QuantSpec | None = None  # int8 scheme of a quantized file
 
     @property
     def parameter_count(self) -> int:
@@ -71,10 +77,25 @@ def default_labels(num_classes: int) -> list[str]:
 
 # --------------------------------------------------------------------------- writing
 
-def validate_tensors(config: arch.Config, tensors: Mapping[str, Any], *,
-                     check_finite: bool = True) -> None:
-    """Raise ModelFormatError unless ``tensors`` are exactly the float32 tensors of ``config``."""
+def expected_dtypes(config: arch.Config, quant: QuantSpec | None
+                    ) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """Every tensor of a (possibly quantized) file: name -> (shape, numpy dtype)."""
     expected = arch.expected_tensors(config)
+    out = {n: (shape, np.dtype(np.float32)) for n, shape in expected.items()}
+    if quant is not None:
+        for n, shape in quant.extra_tensors(expected).items():
+            out[n] = (shape, np.dtype(np.float32))
+        for n in quant.layers:
+            out[n] = (expected[n], np.dtype(np.int8))
+    return out
+
+
+def validate_tensors(config: arch.Config, tensors: Mapping[str, Any], *,
+                     check_finite: bool = True, quant: QuantSpec | None = None) -> None:
+    """Raise ModelFormatError unless ``tensors`` are exactly the tensors of ``config`` (float32;
+    with ``quant``, its int8 layers, their scales and static inputs)."""
+    typed = expected_dtypes(config, quant)
+    expected = {n: shape for n, (shape, _) in typed.items()}
     missing = sorted(set(expected) - set(tensors))
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
@@ -84,13 +105,18 @@ def validate_tensors(config: arch.Config, tensors: Mapping[str, Any], *,
         if not isinstance(arr, np.ndarray):
             raise ModelFormatError(f"tensor {name!r}: expected a numpy array, got "
                                    f"{type(arr).__name__}")
-        if arr.dtype != np.float32:
-            raise ModelFormatError(f"tensor {name!r}: expected dtype float32, got {arr.dtype}")
+        if arr.dtype != typed[name][1]:
+            raise ModelFormatError(f"tensor {name!r}: expected dtype {typed[name][1]}, got "
+                                   f"{arr.dtype}")
         if tuple(arr.shape) != shape:
             raise ModelFormatError(f"tensor {name!r}: expected shape {list(shape)}, got "
                                    f"{list(arr.shape)}")
         if check_finite and not np.isfinite(arr).all():
             raise ModelFormatError(f"tensor {name!r} contains NaN or infinite values")
+        if arr.dtype == np.int8 and (arr == -128).any():
+            raise ModelFormatError(f"tensor {name!r}: int8 weights must be within -127..127")
+    if quant is not None:
+        check_static_inputs(tensors, quant)
 
 
 def _check_labels(labels: Any, num_classes: int) -> list[str]:
@@ -103,7 +129,8 @@ def _check_labels(labels: Any, num_classes: int) -> list[str]:
 
 def build_header(config: arch.Config, tensors: Mapping[str, np.ndarray],
                  labels: list[str] | None = None,
-                 extra_metadata: Mapping[str, str] | None = None) -> bytes:
+                 extra_metadata: Mapping[str, str] | None = None,
+                 quant: QuantSpec | None = None) -> bytes:
     """The padded JSON header for ``tensors`` laid out contiguously in sorted-name order."""
     labels = _check_labels(default_labels(config.num_classes) if labels is None else labels,
                            config.num_classes)
@@ -115,6 +142,8 @@ def build_header(config: arch.Config, tensors: Mapping[str, np.ndarray],
         "labels": json.dumps(labels, ensure_ascii=False),
         "bn": BN_LAYOUT,
     }
+    if quant is not None:
+        meta["quant"] = quant.to_json()
     for key, value in (extra_metadata or {}).items():
         if not isinstance(key, str) or not isinstance(value, str):
             raise TypeError(f"extra metadata must map str to str, got {key!r}: {value!r}")
@@ -132,8 +161,9 @@ def assemble_header(meta: Mapping[str, str], tensors: Mapping[str, np.ndarray]) 
     offset = 0
     for name in sorted(tensors):
         arr = tensors[name]
-        size = 4 * math.prod(arr.shape)
-        header[name] = {"dtype": "F32", "shape": list(arr.shape),
+        dtype = _DTYPE_NAMES.get(np.dtype(arr.dtype), "F32")
+        size = _DTYPES[dtype].itemsize * math.prod(arr.shape)
+        header[name] = {"dtype": dtype, "shape": list(arr.shape),
                         "data_offsets": [offset, offset + size]}
         offset += size
     raw = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -143,15 +173,16 @@ def assemble_header(meta: Mapping[str, str], tensors: Mapping[str, np.ndarray]) 
 
 def write_model_file(path: str | os.PathLike[str], config: arch.Config,
                      tensors: Mapping[str, np.ndarray], labels: list[str] | None = None,
-                     extra_metadata: Mapping[str, str] | None = None) -> None:
+                     extra_metadata: Mapping[str, str] | None = None,
+                     quant: QuantSpec | None = None) -> None:
     """Validate, then write atomically (temp file in the same directory, fsync, rename).
 
     On any failure no output and no temp file remain; an existing ``path`` is untouched.
     """
     if not isinstance(config, arch.Config):
         raise TypeError(f"config must be an arch.Config, got {type(config).__name__}")
-    validate_tensors(config, tensors)
-    header = build_header(config, tensors, labels, extra_metadata)
+    validate_tensors(config, tensors, quant=quant)
+    header = build_header(config, tensors, labels, extra_metadata, quant)
     write_atomic(path, header, tensors)
 
 
@@ -184,9 +215,11 @@ def write_atomic(path: str | os.PathLike[str], header: bytes,
 
 
 def _data_chunks(tensors: Mapping[str, np.ndarray]) -> Iterator[np.ndarray]:
-    """The data section as written: each tensor little-endian float32, sorted by name."""
+    """The data section as written: each tensor little-endian float32 (int8 for the int8
+    layers of a quantized file), sorted by name."""
     for name in sorted(tensors):
-        yield np.ascontiguousarray(tensors[name], dtype="<f4")
+        dtype = _DTYPES[_DTYPE_NAMES.get(np.dtype(tensors[name].dtype), "F32")]
+        yield np.ascontiguousarray(tensors[name], dtype=dtype)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -219,11 +252,18 @@ def read_model_file(path: str | os.PathLike[str], *, check_finite: bool = True) 
     mf_meta, entries = _split_header(header)
     meta = _parse_metadata(mf_meta)
     config: arch.Config = meta["config"]
-    _check_entries(entries, config, data_len)
+    quant: QuantSpec | None = meta["quant"]
+    _check_entries(entries, config, data_len, quant)
     tensors = map_tensors(path, size, data_start, entries, check_finite=check_finite,
                           checksum_value=meta["raw"].get(checksum.KEY))
+    if quant is not None:
+        check_static_inputs(tensors, quant)
+        for name in quant.layers:
+            if (tensors[name] == -128).any():
+                raise ModelFormatError(f"tensor {name!r}: int8 weights must be within -127..127")
     return ModelFile(path=path, config=config, labels=meta["labels"], tensors=tensors,
-                     metadata=meta["raw"], format_version=meta["version"], kind=meta["kind"])
+                     metadata=meta["raw"], format_version=meta["version"], kind=meta["kind"],
+                     quant=quant)
 
 
 def read_header_bytes(path: Path) -> tuple[bytes, int]:
@@ -260,7 +300,8 @@ def map_tensors(path: Path, size: int, data_start: int, entries: Mapping[str, An
     for name in sorted(entries):
         shape = tuple(entries[name]["shape"])
         begin = entries[name]["data_offsets"][0]
-        arr = np.ndarray(shape, dtype="<f4", buffer=mm, offset=data_start + begin)
+        dtype = _DTYPES[entries[name]["dtype"]]
+        arr = np.ndarray(shape, dtype=dtype, buffer=mm, offset=data_start + begin)
         if check_finite and not np.isfinite(arr).all():
             raise ModelFormatError(f"tensor {name!r} contains NaN or infinite values")
         tensors[name] = arr
@@ -342,10 +383,11 @@ def _parse_metadata(meta: Any) -> dict[str, Any]:
         labels = _check_labels(_json_value(meta["labels"], "labels"), config.num_classes)
     else:
         labels = default_labels(config.num_classes)
+    quant = parse_quant_metadata(meta["quant"], config) if "quant" in meta else None
     if video_settings.METADATA_KEY in meta:  # optional; checked here so a bad value fails load
         video_settings.parse(meta[video_settings.METADATA_KEY])
     return {"config": config, "labels": labels, "version": version, "kind": meta["kind"],
-            "raw": dict(meta)}
+            "raw": dict(meta), "quant": quant}
 
 
 def _json_value(text: str, what: str) -> Any:
@@ -390,10 +432,12 @@ def _is_int(v: Any) -> bool:
     return type(v) is int
 
 
-def _check_entries(entries: dict[str, Any], config: arch.Config, data_len: int) -> None:
-    """Structure, names, shapes and byte ranges of every tensor entry."""
-    check_entry_structure(entries, data_len)
-    expected = arch.expected_tensors(config)
+def _check_entries(entries: dict[str, Any], config: arch.Config, data_len: int,
+                   quant: QuantSpec | None = None) -> None:
+    """Structure, names, shapes, dtypes and byte ranges of every tensor entry."""
+    check_entry_structure(entries, data_len, dtypes=("F32", "I8") if quant else ("F32",))
+    typed = expected_dtypes(config, quant)
+    expected = {n: shape for n, (shape, _) in typed.items()}
     missing = sorted(set(expected) - set(entries))
     extra = sorted(set(entries) - set(expected))
     if missing or extra:
@@ -402,11 +446,17 @@ def _check_entries(entries: dict[str, Any], config: arch.Config, data_len: int) 
         if tuple(entries[name]["shape"]) != shape:
             raise ModelFormatError(f"tensor {name!r}: expected shape {list(shape)} for this "
                                    f"config, got {entries[name]['shape']}")
+        want = _DTYPE_NAMES[typed[name][1]]
+        if entries[name]["dtype"] != want:
+            raise ModelFormatError(f"tensor {name!r}: expected dtype {want} (quant metadata), "
+                                   f"got {entries[name]['dtype']}")
     check_layout(entries, data_len)
 
 
-def check_entry_structure(entries: Mapping[str, Any], data_len: int) -> None:
-    """Keys, dtype, shape and offsets of each entry on its own (no cross-entry checks)."""
+def check_entry_structure(entries: Mapping[str, Any], data_len: int,
+                          dtypes: tuple[str, ...] = ("F32",)) -> None:
+    """Keys, dtype, shape and offsets of each entry on its own (no cross-entry checks).
+    ``dtypes``: the safetensors dtypes allowed (I8 only in a quantized model file)."""
     for name, e in entries.items():
         if not isinstance(e, dict):
             raise ModelFormatError(f"tensor {name!r}: entry must be an object")
@@ -415,10 +465,11 @@ def check_entry_structure(entries: Mapping[str, Any], data_len: int) -> None:
             raise ModelFormatError(f"tensor {name!r}: expected keys {sorted(_TENSOR_KEYS)}, "
                                    f"got {sorted(keys)}")
         dtype = e["dtype"]
-        if dtype != "F32":
+        if dtype not in dtypes:
             what = (f"dtype {dtype}" if dtype in _KNOWN_DTYPES else f"unknown dtype {dtype!r}")
             raise ModelFormatError(f"tensor {name!r} has {what}; movicore model files store "
-                                   f"F32 only (convert the source with `movicore convert`)")
+                                   f"F32 only (I8 only for the int8 layers named by 'quant' "
+                                   f"metadata; convert the source with `movicore convert`)")
         shape = e["shape"]
         if not isinstance(shape, list) or not all(_is_int(d) and d >= 0 for d in shape):
             raise ModelFormatError(f"tensor {name!r}: shape must be a list of non-negative "
@@ -431,9 +482,10 @@ def check_entry_structure(entries: Mapping[str, Any], data_len: int) -> None:
         if not 0 <= begin <= end:
             raise ModelFormatError(f"tensor {name!r}: data_offsets {offs} must satisfy "
                                    f"0 <= begin <= end")
-        if end - begin != 4 * math.prod(shape):
+        need = _DTYPES[dtype].itemsize * math.prod(shape)
+        if end - begin != need:
             raise ModelFormatError(f"tensor {name!r}: data_offsets {offs} span {end - begin} "
-                                   f"bytes but shape {shape} of F32 needs {4 * math.prod(shape)}")
+                                   f"bytes but shape {shape} of {dtype} needs {need}")
         if end > data_len:
             raise ModelFormatError(f"tensor {name!r}: data_offsets {offs} run past the end of "
                                    f"the data section ({data_len} bytes): file truncated?")

@@ -24,6 +24,7 @@ BASELINE=${BASELINE:-6b1b590}
 SHARED=${MOVICORE_SHARED:-/work/shared}
 OUT=${OUT:-bench-avx512-$(date -u +%Y%m%dT%H%M)}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 export OMP_NUM_THREADS=1
 
 build() {  # build SRC DIR: Release core + _core + benches of the tree SRC into DIR
@@ -54,7 +55,7 @@ bench() {  # bench TREE OUTNAME ENGINES [extra args]: one movicore bench table
   shift 3
   (cd "$tree" && PYTHONPATH="$tree" MOVICORE_SHARED=$SHARED $PY -m movicore bench "$model" \
      --threads 1,2 --frames "$FRAMES" --repeat "$REPEAT" --peak-gflops "$PEAK" \
-     ${against:+--against "$against"} "$@" --json "$ROOT/$OUT/$name.json") \
+     ${against:+--against "$against"} "$@" --json "$OUT/$name.json") \
     | tee "$OUT/$name.txt"
 }
 

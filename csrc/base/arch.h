@@ -24,6 +24,15 @@
 #ifndef MC_ENABLE_NEON
 #define MC_ENABLE_NEON 0
 #endif
+#ifndef MC_ENABLE_AVX512VNNI
+#define MC_ENABLE_AVX512VNNI 0
+#endif
+#ifndef MC_ENABLE_AVXVNNI
+#define MC_ENABLE_AVXVNNI 0
+#endif
+#ifndef MC_ENABLE_NEONDOT
+#define MC_ENABLE_NEONDOT 0
+#endif
 #ifndef MC_ENABLE_SSE42
 #define MC_ENABLE_SSE42 0
 #endif
@@ -45,13 +54,20 @@ enum IsaBits : uint64_t {
   // extension (optional before ARMv8.1).
   kIsaSse42 = 1u << 3,
   kIsaArmCrc = 1u << 4,
+  // Int8 dot-product extensions (the qgemm op only):
+  kIsaAvx512Vnni = 1u << 5,  // AVX-512 (as above) + VNNI
+  kIsaAvxVnni = 1u << 6,     // AVX-VNNI (VEX vpdpbusd) + AVX2
+  kIsaNeonDot = 1u << 7,     // AArch64 DotProd (HWCAP_ASIMDDP)
   // The plain reference loops: always runnable, never chosen by dispatch.
   kIsaReference = 1u << 31,
 };
 
+constexpr uint64_t kIsaInt8Extensions = kIsaAvx512Vnni | kIsaAvxVnni | kIsaNeonDot;
+
 // Features the CPU and OS support (detected once).
 uint64_t detected_isa();
-// detected_isa() capped by MOVICORE_MAX_ISA (avx512|avx2|scalar|neon): what dispatch uses and
+// detected_isa() capped by MOVICORE_MAX_ISA (avx512|avx2|scalar|neon|neondot; avx512 keeps the
+// x86 int8 extensions, avx2 and neon drop them): what dispatch uses and
 // what the kernel tests treat as "this CPU" (a cap emulates a CPU without the higher levels).
 // Throws std::invalid_argument for an unknown MOVICORE_MAX_ISA value.
 uint64_t cpu_isa();

@@ -58,10 +58,17 @@ bool has_avx512() {  // F (16), DQ (17), BW (30), VL (31)
   return has_avx2_fma3() && (r.l7_ebx & need) == need && r.os_zmm();
 }
 bool has_sse42() { return x86().l1_ecx & (1u << 20); }  // CRC32 instruction
+bool has_avx512vnni() { return has_avx512() && (x86().l7_ecx & (1u << 11)); }
+bool has_avxvnni() { return has_avx2_fma3() && (x86().l7s1_eax & (1u << 4)); }
 #endif
 
 #if MC_ARCH_ARM64
 bool has_neon() { return true; }  // Advanced SIMD is mandatory in ARMv8-A.
+#if defined(__linux__)
+bool has_neondot() { return getauxval(AT_HWCAP) & (1ul << 20); }  // HWCAP_ASIMDDP
+#else
+bool has_neondot() { return false; }
+#endif
 bool has_arm_crc() {
 #if defined(__linux__) && defined(AT_HWCAP) && defined(HWCAP_CRC32)
   return getauxval(AT_HWCAP) & HWCAP_CRC32;
@@ -77,9 +84,10 @@ struct IsaLevel {
   uint64_t keep;
 };
 const IsaLevel kIsaLevels[] = {
-    {"avx512", kIsaAvx512 | kIsaAvx2Fma3 | kIsaSse42},
+    {"avx512", kIsaAvx512 | kIsaAvx2Fma3 | kIsaSse42 | kIsaAvx512Vnni | kIsaAvxVnni},
     {"avx2", kIsaAvx2Fma3 | kIsaSse42},
     {"neon", kIsaNeon | kIsaArmCrc},
+    {"neondot", kIsaNeon | kIsaArmCrc | kIsaNeonDot},
     {"scalar", kIsaScalar},
 };
 
@@ -93,10 +101,13 @@ const IsaProbe kIsaProbes[] = {
     {kIsaAvx2Fma3, has_avx2_fma3},
     {kIsaAvx512, has_avx512},
     {kIsaSse42, has_sse42},
+    {kIsaAvx512Vnni, has_avx512vnni},
+    {kIsaAvxVnni, has_avxvnni},
 #endif
 #if MC_ARCH_ARM64
     {kIsaNeon, has_neon},
     {kIsaArmCrc, has_arm_crc},
+    {kIsaNeonDot, has_neondot},
 #endif
     {kIsaScalar, nullptr},
 };
@@ -123,11 +134,15 @@ uint64_t apply_cap(uint64_t isa) {
 
 }  // namespace
 
-// Best first: isa_name() reports the first row whose bit is set.
+// Best first: isa_name() reports the first row whose bit is set. The int8 extensions come last,
+// so the name of a CPU mask is its float level; alone they name the int8 kernels' ISA.
 const IsaFeature kIsaFeatures[] = {
     {kIsaAvx512, "avx512"},
     {kIsaAvx2Fma3, "avx2_fma3"},
     {kIsaNeon, "neon"},
+    {kIsaAvx512Vnni, "avx512vnni"},
+    {kIsaAvxVnni, "avxvnni"},
+    {kIsaNeonDot, "neondot"},
     {kIsaSse42, "sse42"},  // checksum instructions only: after every SIMD level
     {kIsaArmCrc, "arm_crc"},
 };

@@ -17,6 +17,9 @@ void bind_cpu(py::module_& m) {
         d["features"] = features;
         d["isa"] = isa_name(cpu_isa());
         d["detected_isa"] = isa_name(det);
+        // The int8 kernels' level (an int8 extension if one is usable, else the float level).
+        const uint64_t int8 = cpu_isa() & kIsaInt8Extensions;
+        d["int8_isa"] = isa_name(int8 != 0 ? int8 : cpu_isa());
         d["cpu"] = cpu_model_name();
 #if MC_ARCH_X86_64
         d["arch"] = "x86_64";
@@ -32,6 +35,9 @@ void bind_cpu(py::module_& m) {
         if (MC_ENABLE_AVX2) built.append("avx2_fma3");
         if (MC_ENABLE_AVX512) built.append("avx512");
         if (MC_ENABLE_NEON) built.append("neon");
+        if (MC_ENABLE_AVX512VNNI) built.append("avx512vnni");
+        if (MC_ENABLE_AVXVNNI) built.append("avxvnni");
+        if (MC_ENABLE_NEONDOT) built.append("neondot");
         d["built_isas"] = built;
         return d;
       },

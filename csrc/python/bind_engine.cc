@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,11 +41,48 @@ std::vector<float> to_vector(const FArray& a) {
   return std::vector<float>(a.data(), a.data() + a.size());
 }
 
+// Float layer: w[k, n] + b[n]. Int8 layer (movicore.quant): qw[k, n] int8 in -127..127,
+// w_scale[n], b[n], and for static activation quantization input_scale + input_zero_point.
 void load_gemm(PackedGemm* g, const py::dict& d, uint32_t k, uint32_t n,
                const std::string& where) {
-  FArray w = get_array(d, "w", {k, n}, where);
   FArray b = get_array(d, "b", {n}, where);
-  pack_gemm(g, n, k, w.data(), b.data());
+  if (!d.contains("qw")) {
+    FArray w = get_array(d, "w", {k, n}, where);
+    pack_gemm(g, n, k, w.data(), b.data());
+    return;
+  }
+  using I8Array = py::array_t<int8_t, py::array::c_style>;
+  I8Array qw = py::cast<py::array>(d["qw"]).dtype().is(py::dtype::of<int8_t>())
+                   ? py::cast<I8Array>(d["qw"])
+                   : I8Array();
+  if (!qw || qw.ndim() != 2 || qw.shape(0) != py::ssize_t(k) || qw.shape(1) != py::ssize_t(n)) {
+    throw std::invalid_argument(where + ".qw: expected an int8 array of shape (" +
+                                std::to_string(k) + "," + std::to_string(n) + ")");
+  }
+  if (k > kQGemmMaxK) throw std::invalid_argument(where + ": int8 layer too wide");
+  for (py::ssize_t i = 0; i < qw.size(); ++i) {
+    if (qw.data()[i] == -128) throw std::invalid_argument(where + ".qw: -128 is not allowed");
+  }
+  FArray scale = get_array(d, "w_scale", {n}, where);
+  for (uint32_t j = 0; j < n; ++j) {
+    if (!std::isfinite(scale.data()[j])) {
+      throw std::invalid_argument(where + ".w_scale: not finite");
+    }
+  }
+  QuantParams input{0, 1.f};
+  const bool is_static = d.contains("input_scale");
+  if (is_static) {
+    if (!d.contains("input_zero_point")) {
+      throw std::invalid_argument(where + ": missing 'input_zero_point'");
+    }
+    input.scale = d["input_scale"].cast<float>();
+    input.zero_point = d["input_zero_point"].cast<int32_t>();
+    if (!(input.scale > 0.f) || !std::isfinite(input.scale) || input.zero_point < 0 ||
+        input.zero_point > 255) {
+      throw std::invalid_argument(where + ": static input needs scale > 0, zero point 0..255");
+    }
+  }
+  pack_qgemm(g, n, k, qw.data(), scale.data(), b.data(), is_static ? &input : nullptr);
 }
 
 template <typename T>
@@ -244,9 +282,20 @@ void bind_engine(py::module_& m) {
       .def(py::init(&build_model), py::arg("spec"))
       .def_property_readonly("num_layers", [](const Model& mo) { return mo.layers.size(); })
       .def_property_readonly("causal", [](const Model& mo) { return mo.config.causal; })
+      .def_property_readonly("int8_layers",
+                             [](const Model& mo) {
+                               size_t q = 0;
+                               auto c = [&q](const PackedGemm& p) { q += p.int8(); };
+                               for (const auto& l : mo.layers) {
+                                 c(l.expand_w), c(l.se_reduce), c(l.se_expand), c(l.project),
+                                     c(l.skip_w);
+                               }
+                               c(mo.head), c(mo.cls_hidden), c(mo.cls_logits);
+                               return q;
+                             })
       .def_property_readonly("packed_bytes", [](const Model& mo) {
         size_t b = (mo.stem_w.size() + mo.stem_b.size()) * 4;
-        auto g = [](const PackedGemm& p) { return p.packed.size() * 4; };
+        auto g = [](const PackedGemm& p) { return p.bytes(); };
         for (const auto& l : mo.layers) {
           b += g(l.expand_w) + g(l.se_reduce) + g(l.se_expand) + g(l.project) + g(l.skip_w);
           b += (l.feat_w.size() + l.feat_b.size() + l.temp_w.size() + l.temp_b.size()) * 4;
@@ -343,6 +392,8 @@ void bind_engine(py::module_& m) {
                              [](PyEngine& pe) { return pe.engine->state().bytes(); })
       .def_property_readonly("gemm_kernel",
                              [](PyEngine& pe) { return pe.engine->kernels().gemm_name; })
+      .def_property_readonly("qgemm_kernel",
+                             [](PyEngine& pe) { return pe.engine->kernels().qgemm_name; })
       .def("state_spec",
            [](PyEngine& pe) {
              py::list out;

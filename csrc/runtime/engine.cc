@@ -22,6 +22,8 @@ size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
 
 Kernels::Kernels(uint64_t isa)
     : gemm(get_gemm_kernel(isa).fn),
+      qgemm(get_qgemm_kernel(isa).fn),
+      quantize(get_quantize_kernel(isa).fn),
       dwconv(get_dwconv_kernel(isa).fn),
       tconv(get_tconv_kernel(isa).fn),
       conv2d(get_conv2d_kernel(isa).fn),
@@ -29,7 +31,8 @@ Kernels::Kernels(uint64_t isa)
       rowsum(get_rowsum_kernel(isa).fn),
       scale(get_scale_kernel(isa).fn),
       act(get_act_kernel(isa).fn),
-      gemm_name(get_gemm_kernel(isa).name) {}
+      gemm_name(get_gemm_kernel(isa).name),
+      qgemm_name(get_qgemm_kernel(isa).name) {}
 
 Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t width,
                uint32_t threads, uint32_t streams, uint64_t isa)
@@ -54,10 +57,18 @@ Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t wid
   const Model& m = *model_;
   size_t act = size_t(geo_.stem_h) * geo_.stem_w * m.stem_c;
   size_t ex = 0, feat = 0, res = 0, pooled = 0, max_e = m.head_c(), max_z = 0, max_r = 0;
+  // Int8 input rows: the largest m x round_up(k, 4) of any GEMM (every stream at once).
+  auto r4 = [](size_t k) { return qgemm_round_k(k); };
+  const size_t head_px = size_t(geo_.head_h) * geo_.head_w;
+  size_t q_bytes = std::max({r4(m.head_c()), r4(m.cls_hidden.n), head_px * r4(m.head.k)});
+  size_t q_rows = std::max<size_t>(head_px, 1);
   for (size_t i = 0; i < m.layers.size(); ++i) {
     const auto& l = m.layers[i];
     const auto& g = geo_.layers[i];
     const size_t in_px = size_t(g.in_h) * g.in_w, out_px = size_t(g.out_h) * g.out_w;
+    q_bytes = std::max({q_bytes, in_px * r4(l.in_c), out_px * r4(l.expand),
+                        out_px * r4(l.in_c), r4(l.se_in), r4(l.se_hidden)});
+    q_rows = std::max({q_rows, in_px, out_px});
     act = std::max({act, in_px * l.in_c, out_px * l.out_c});
     ex = std::max(ex, in_px * l.expand);
     feat = std::max(feat, out_px * l.expand);
@@ -86,6 +97,8 @@ Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t wid
   head_mean_.assign(b * m.head_c(), 0.f);
   cls_hidden_.assign(b * m.cls_hidden.n, 0.f);
   partial_.assign(pool_.threads() * kTasksPerThread * max_e, 0.f);
+  qa_.assign(b * q_bytes, 0);
+  qp_.assign(b * q_rows, QuantParams{0, 1.f});
   pe_offset_.assign(m.layers.size(), 0);
   if (m.config.positional_encoding) {
     for (size_t i = 0; i < m.layers.size(); ++i) {
@@ -147,6 +160,7 @@ void Engine::load_frame(const void* frames, bool is_uint8, size_t index, float* 
 
 void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
                   const float* residual, Act act) {
+  if (g.int8()) return qgemm(g, m, a, c, residual, act);
   const size_t n = g.n, k = g.k;
   const size_t threads = pool_.threads();
   if (threads == 1 || m * n * k < kMinParallelMacs) {
@@ -172,6 +186,50 @@ void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
     const size_t c0 = p0 * kGemmNR, cols = std::min(n, p1 * kGemmNR) - c0;
     k_.gemm(m, cols, k, a, k, g.packed.data() + p0 * kGemmNR * (k + 1), c + c0, n,
             residual ? residual + c0 : nullptr, n, act);
+  });
+}
+
+void Engine::quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a) {
+  const size_t kc = qgemm_round_k(g.k);
+  uint8_t* q = qa_.data() + r0 * kc;
+  if (g.static_input) {
+    quantize_rows_static(rows, g.k, a + r0 * g.k, g.k, g.input, q, kc, qp_.data() + r0);
+  } else {
+    k_.quantize(rows, g.k, a + r0 * g.k, g.k, q, kc, qp_.data() + r0);
+  }
+}
+
+// Same work split as gemm(): row blocks (each task quantizes its own rows), or column panels
+// of a GEMV after quantizing its few rows once.
+void Engine::qgemm(const PackedGemm& g, size_t m, const float* a, float* c,
+                   const float* residual, Act act) {
+  const size_t n = g.n, k = g.k, kc = qgemm_round_k(k);
+  const size_t threads = pool_.threads();
+  if (threads == 1 || m * n * k < kMinParallelMacs) {
+    quantize(g, 0, m, a);
+    k_.qgemm(m, n, k, qa_.data(), kc, qp_.data(), g.qpacked.data(), c, n, residual, n, act);
+    return;
+  }
+  if (m >= 8 * threads) {
+    const size_t tasks = std::min(threads * kTasksPerThread, div_up(m, 8));
+    const size_t rows = div_up(div_up(m, tasks), 8) * 8;
+    pool_.parallel_for(div_up(m, rows), [&](size_t t, size_t) {
+      const size_t r0 = t * rows, r = std::min(rows, m - r0);
+      quantize(g, r0, r, a);
+      k_.qgemm(r, n, k, qa_.data() + r0 * kc, kc, qp_.data() + r0, g.qpacked.data(),
+               c + r0 * n, n, residual ? residual + r0 * n : nullptr, n, act);
+    });
+    return;
+  }
+  quantize(g, 0, m, a);
+  const size_t panels = div_up(n, kQGemmNR);
+  const size_t tasks = std::min(panels, threads * 2);
+  const size_t per = div_up(panels, tasks);
+  pool_.parallel_for(div_up(panels, per), [&](size_t t, size_t) {
+    const size_t p0 = t * per, p1 = std::min(panels, p0 + per);
+    const size_t c0 = p0 * kQGemmNR, cols = std::min(n, p1 * kQGemmNR) - c0;
+    k_.qgemm(m, cols, k, qa_.data(), kc, qp_.data(), g.qpacked.data() + p0 * qgemm_panel_bytes(k),
+             c + c0, n, residual ? residual + c0 : nullptr, n, act);
   });
 }
 

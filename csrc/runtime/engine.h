@@ -13,6 +13,8 @@
 #include "kernels/conv2d/conv2d.h"
 #include "kernels/dwconv/dwconv.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/qgemm/qgemm.h"
+#include "kernels/quantize/quantize.h"
 #include "kernels/rowsum/rowsum.h"
 #include "kernels/scale/scale.h"
 #include "kernels/tconv/tconv.h"
@@ -26,6 +28,8 @@ namespace mc {
 struct Kernels {
   explicit Kernels(uint64_t isa);
   GemmFn gemm;
+  QGemmFn qgemm;
+  QuantizeFn quantize;
   DwConvFn dwconv;
   TConvFn tconv;
   Conv2dFn conv2d;
@@ -34,6 +38,7 @@ struct Kernels {
   ScaleFn scale;
   ActFn act;
   const char* gemm_name;
+  const char* qgemm_name;
 };
 
 class Engine {
@@ -97,6 +102,10 @@ class Engine {
   // Parallel helpers (split rows over the pool when the work is large enough).
   void gemm(const PackedGemm& g, size_t m, const float* a, float* c, const float* residual,
             Act act);
+  // Int8 layers: quantize the input rows (dynamic or static), then the int8 kernel.
+  void qgemm(const PackedGemm& g, size_t m, const float* a, float* c, const float* residual,
+             Act act);
+  void quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a);
   void dwconv(DwConvParams p, const float* const* frames, const float* w, const float* b,
               float* out, float* channel_sum);
   void tconv(size_t pixels, size_t channels, size_t kt, const float* const* frames,
@@ -120,6 +129,8 @@ class Engine {
   std::vector<float> z_, hidden_, gate_, csum_, head_, head_mean_, cls_hidden_;
   size_t max_e_ = 0, max_z_ = 0, max_r_ = 0;
   std::vector<float> partial_;  // per-thread channel sums
+  std::vector<uint8_t> qa_;        // quantized GEMM input rows (int8 layers)
+  std::vector<QuantParams> qp_;    // their per-row quantization
   std::vector<float> pe_freq_;  // per layer: se_in/2 frequencies (positional encoding)
   std::vector<size_t> pe_offset_;
 };

@@ -8,17 +8,26 @@
 #include <vector>
 
 #include "base/activation.h"
+#include "kernels/qgemm/qgemm.h"
 
 namespace mc {
 
 enum class SeType : uint8_t { kNone, k3d, k2d, k2plus3d };
 enum class SkipType : uint8_t { kIdentity, kProject, kPoolProject };
 
-// A pointwise layer packed for the gemm kernels (see kernels/gemm/gemm.h).
+// A pointwise layer packed for the float gemm kernels (kernels/gemm/gemm.h) or, for an int8
+// layer, for the qgemm kernels (kernels/qgemm/qgemm.h): then `qpacked` holds the int8 panels and
+// the layer's input is quantized per row at run time (dynamic) or with the calibrated
+// `input` params (static).
 struct PackedGemm {
   uint32_t n = 0, k = 0;  // out, in
   std::vector<float> packed;
+  std::vector<uint8_t> qpacked;
+  bool static_input = false;
+  QuantParams input{0, 1.f};
   bool empty() const { return n == 0; }
+  bool int8() const { return !qpacked.empty(); }
+  size_t bytes() const { return packed.size() * sizeof(float) + qpacked.size(); }
 };
 
 struct LayerModel {
@@ -63,5 +72,8 @@ struct Model {
 };
 
 void pack_gemm(PackedGemm* g, uint32_t n, uint32_t k, const float* w_kn, const float* bias);
+// Int8 layer: w_kn int8 in -127..127, per-channel scale (n); static_input null = dynamic.
+void pack_qgemm(PackedGemm* g, uint32_t n, uint32_t k, const int8_t* w_kn, const float* scale,
+                const float* bias, const QuantParams* static_input);
 
 }  // namespace mc

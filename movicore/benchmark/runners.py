@@ -49,6 +49,15 @@ class MovicoreRunner(Runner):
         return self.engine.step(frame)
 
 
+class Int8Runner(MovicoreRunner):
+    """movicore on the int8 copy of the model (``movicore.quantize``, made by the suite)."""
+
+    name = "int8"
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        super().__init__({**job, "model_path": job["int8_path"]})
+
+
 class TorchRunner(Runner):
     """PyTorch reference, eager, one frame per call, ``torch.inference_mode``."""
 
@@ -193,6 +202,6 @@ class OpenVINORunner(Runner):
         return next(iter(out.values()))[0]
 
 
-RUNNERS: dict[str, type[Runner]] = {r.name: r for r in (MovicoreRunner, TorchRunner,
+RUNNERS: dict[str, type[Runner]] = {r.name: r for r in (MovicoreRunner, Int8Runner, TorchRunner,
                                                          OnnxRuntimeRunner, LiteRTRunner,
                                                          OpenVINORunner)}

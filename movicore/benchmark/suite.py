@@ -22,7 +22,7 @@ from movicore.benchmark.models import is_ensemble, macs_per_input_frame, resolve
 from movicore.benchmark.worker import RESULT_PREFIX, measure_job
 from movicore.extras import install_hint
 
-ENGINES = ("movicore", "torch", "onnxruntime", "litert", "openvino")
+ENGINES = ("movicore", "int8", "torch", "onnxruntime", "litert", "openvino")
 SCHEMA = "movicore-bench/1"
 
 
@@ -74,6 +74,8 @@ def _has(module: str) -> bool:
 
 def _availability(engine: str, s: BenchSettings, config: arch.Config, size: int) -> str | None:
     """None if ``engine`` can run, else why not."""
+    if engine == "int8" and not config.causal:
+        return "int8 is benchmarked on stream (causal) models"
     if engine == "torch" and not _has("torch"):
         return f"torch is not installed ({install_hint('torch')})"
     if engine == "onnxruntime":
@@ -179,6 +181,17 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
         if is_ensemble(model_path):
             skipped.update(dict.fromkeys(engines[1:], "ensemble files run on movicore only"))
         onnx_path = s.onnx
+        int8_path = None
+        if "int8" in engines and skipped["int8"] is None:
+            from movicore.modelfile import read_model_file
+            from movicore.quant.quantize import quantize
+
+            if read_model_file(model_path).quant is not None:  # MODEL is already int8
+                skipped["int8"] = "MODEL is already an int8 file (it is the movicore row)"
+            else:
+                log("quantizing to int8 (movicore.quantize, dynamic) ...")
+                int8_path = str(workdir / "model_int8.safetensors")
+                quantize(model_path, int8_path, report=False)
         needs_onnx = [e for e in ("onnxruntime", "openvino") if e in engines and not skipped[e]]
         if needs_onnx and onnx_path is None:
             log(f"exporting {config.model_id} @{size} to ONNX ...")
@@ -192,7 +205,8 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
                     job = {"engine": engine, "model_path": str(model_path),
                            "config": config.to_dict(), "height": size, "width": size,
                            "threads": threads, "frames": s.frames, "warmup": s.warmup,
-                           "seed": s.seed, "onnx_path": onnx_path, "tflite_path": s.tflite}
+                           "seed": s.seed, "onnx_path": onnx_path, "tflite_path": s.tflite,
+                           "int8_path": int8_path}
                     r = _run_job(job, s, workdir)
                     results.setdefault((engine, threads), []).append(r)
                     msg = (f"{r['ms_per_frame']['median']:.2f} ms/frame" if r["status"] == "ok"

@@ -71,8 +71,12 @@ def _model_summary(mf: Any) -> dict[str, Any]:
     from movicore.video import settings as vs
 
     extra = {k: v for k, v in mf.metadata.items()
-             if k not in (*modelfile.RESERVED_KEYS, vs.METADATA_KEY)}
+             if k not in (*modelfile.RESERVED_KEYS, vs.METADATA_KEY, "quant")}
     video = vs.for_model(mf)
+    q = mf.quant
+    quant = None if q is None else {
+        "scheme": q.scheme, "activations": q.activations, "int8_layers": len(q.layers),
+        "int8_weights": sum(int(mf.tensors[n].size) for n in q.layers), "summary": q.describe()}
     return {
         "file": str(mf.path),
         "file_bytes": mf.path.stat().st_size,
@@ -92,6 +96,7 @@ def _model_summary(mf: Any) -> dict[str, Any]:
         "video": {"fps": video.fps, "resize": video.resize,
                   "from": "file" if vs.METADATA_KEY in mf.metadata else "default"},
         "metadata": extra,
+        "quantization": quant,
     }
 
 
@@ -100,6 +105,15 @@ def _si(n: float) -> str:
         if n >= scale:
             return f"{n / scale:.2f} {unit}"
     return f"{n:g}"
+
+
+def _tensor_counts(s: dict[str, Any]) -> str:
+    q = s.get("quantization")
+    if not q:
+        return f"{s['tensors']} F32 tensors"
+    n8 = q["int8_layers"]  # each int8 layer adds its F32 scales (and static input range)
+    extra = n8 * (2 if q["activations"] == "static" else 1)
+    return f"{s['tensors'] - n8 + extra} F32 + {n8} I8 tensors"
 
 
 def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
@@ -117,7 +131,9 @@ def format_text(s: dict[str, Any], n_labels: int = 5) -> str:
     lines = [
         ("file", f"{s['file']} ({s['file_bytes']:,} bytes)"),
         ("format", (f"{s['format']} v{s['format_version']} ({s['kind']}, BN {s['bn']}, "
-                   f"{s['tensors']} F32 tensors)")),
+                   f"{_tensor_counts(s)})")),
+        ("quantization", s["quantization"]["summary"] if s.get("quantization") else "none "
+         "(float32)"),
         ("model", f"{s['name']} ({c['model_id']}, {c['variant']})"),
         ("conv type", f"{c['conv_type']} ({causal})"),
         ("SE type", c["se_type"]),

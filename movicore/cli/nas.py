@@ -178,7 +178,7 @@ def _budget(args: argparse.Namespace) -> tuple[float, str]:
     if args.budget_ms is not None:
         return args.budget_ms, f"{args.budget_ms} ms/frame (given)"
     c = arch.default_config(args.budget_model, "stream", 10, input_size=args.budget_size)
-    ms = measure(c, threads=args.threads, windows=7)["ms"]
+    ms = measure(c, threads=args.threads, frames=60)["ms"]
     return ms, (f"{args.budget_model}-stream at {args.budget_size}x{args.budget_size}, "
                 f"{args.threads} thread(s): {ms:.3f} ms/frame (measured)")
 
@@ -240,6 +240,12 @@ def run_search(args: argparse.Namespace) -> int:
                          f"{out / 'trials.jsonl'}")
     result = _final(args, out, best, data, budget, how)
     marks = {"best (search split)": (best["latency_ms"], best["top1"])}
+    if args.baseline:  # the named model trained like a trial: where it sits among them
+        r = final_run(out / f"trial_{args.baseline}.json", f"{args.baseline} (trial budget)",
+                      _baseline(args), out / f"trial_{args.baseline}.safetensors", data, train,
+                      args.seed, args.threads)
+        result[f"{args.baseline}_trial"] = r
+        marks[f"{args.baseline.upper()} (trial budget)"] = (r["latency_ms"], r["search_top1"])
     report.plot_front(out / "pareto.png", rows, budget,
                       f"{len(rows)} trials, budget {how}", marks)
     _write_json(out / "result.json", result)
@@ -266,13 +272,22 @@ def _final(args: argparse.Namespace, out: Path, best: dict[str, Any], data: Any,
     runs = [("best", S.Candidate(arch.Config.from_dict(best["config"]), best["frame_stride"]),
              out / "best.safetensors")]
     if args.baseline:
-        c = arch.default_config(args.baseline, "stream", 10, input_size=args.budget_size)
-        runs.append((args.baseline, S.Candidate(c, 1), out / f"{args.baseline}.safetensors"))
+        runs.append((args.baseline, _baseline(args), out / f"{args.baseline}.safetensors"))
     for name, cand, path in runs:
         result[name] = final_run(out / f"final_{name}.json", name, cand, path, final_data,
                                  final_train, args.seed, args.threads)
     result["best_config"] = best["config"]
     return result
+
+
+def _baseline(args: argparse.Namespace) -> Any:
+    from movicore import arch
+    from movicore.nas.space import Candidate
+    from movicore.nas.trial import DataSpec
+
+    classes = DataSpec(synthetic=args.synthetic, root=args.data).num_classes()
+    return Candidate(arch.default_config(args.baseline, "stream", classes,
+                                         input_size=args.budget_size), 1)
 
 
 def final_run(record: Path, name: str, cand: Any, path: Path, data: Any, train: Any,
@@ -294,7 +309,7 @@ def final_run(record: Path, name: str, cand: Any, path: Path, data: Any, train: 
     _log(f"final training of {name}: {train.steps} steps")
     r = train_candidate(cand, data, train, seed, export=str(path), log=_log)
     c = r["config"]
-    ms = measure(c, threads=threads, windows=7)["ms"] / cand.frame_stride
+    ms = measure(c, threads=threads, frames=60)["ms"] / cand.frame_stride
     res = {"test_top1": r["test_top1"], "search_top1": r["search_top1"], "latency_ms": ms,
            "frame_stride": cand.frame_stride, "input_size": c.input_size,
            "parameters": arch.parameter_count(c),

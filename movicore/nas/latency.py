@@ -15,9 +15,9 @@ device, used anywhere.
 plus the time the profiler does not see (residual adds, buffer rotation, dispatch), fitted on
 (end-to-end - sum of ops) against (1, layers, activation elements).
 
-Timing on a shared machine: every op and model is timed over several windows of frames and
-the *fastest* window counts (the least disturbed by other processes); measurement and
-prediction use the same rule, so the model estimates the undisturbed latency.
+Timing on a shared machine: every frame is timed on its own and the fastest quarter of the
+frames counts (the frames no other process interrupted); op times come from those same frames.
+Measurement and prediction use the same rule, so the model estimates the undisturbed latency.
 """
 
 from __future__ import annotations
@@ -118,56 +118,58 @@ def _random_model(config: arch.Config, seed: int, workdir: str) -> Any:
     return model
 
 
-def measure(config: arch.Config, *, threads: int = 1, windows: int = 5, frames: int = 8,
-            warmup: int = 4, seed: int = 0, profile: bool = False) -> dict[str, Any]:
-    """Time one stream of a random-weight ``config`` in the engine at its input size:
-    ``ms`` = fastest window's mean ms per frame; with ``profile`` also ``ops``: op key ->
-    fastest window's ms per frame (profiler on; a separate pass)."""
+def measure(config: arch.Config, *, threads: int = 1, frames: int = 40, warmup: int = 4,
+            fastest: float = 0.25, seed: int = 0, profile: bool = False) -> dict[str, Any]:
+    """Time one stream of a random-weight ``config`` in the engine at its input size.
+
+    Every frame is timed on its own and ``ms`` is the mean of the ``fastest`` fraction of
+    frames: a frame (~0.1-10 ms) is shorter than a scheduler time slice, so on a loaded
+    machine the fast frames are the undisturbed ones. With ``profile`` the profiler is on and
+    ``ops`` (op key -> ms) is the mean per-op time over those same frames, so that op times and
+    the end-to-end time describe the same frames.
+    """
     from movicore.engine import Engine
 
     size = config.input_size
     rng = np.random.default_rng(seed)
-    clip = _frames(rng, warmup + windows * frames, size)
+    clip = _frames(rng, warmup + frames, size)
     with tempfile.TemporaryDirectory(prefix="movicore-nas-") as tmp:
         model = _random_model(config, seed, tmp)
     engine = Engine(model, threads=threads)
     engine.step(clip[:warmup])
-    best = float("inf")
-    for i in range(windows):
-        chunk = clip[warmup + i * frames:warmup + (i + 1) * frames]
+    keys = {(r["layer"], r["op"]): f"{r['layer']}|{r['key']}"
+            for r in op_rows(config, size, size)} if profile else {}
+    totals: list[float] = []
+    per_frame: list[dict[str, float]] = []
+    for f in clip[warmup:]:
+        if profile:
+            engine.set_profiling(True)  # clears the previous frame's timings
         t0 = time.perf_counter()
-        for f in chunk:
-            engine.step(f)
-        best = min(best, (time.perf_counter() - t0) / frames)
-    out: dict[str, Any] = {"ms": best * 1e3}
+        engine.step(f)
+        totals.append(time.perf_counter() - t0)
+        if profile:
+            per_frame.append({keys[(p["layer"], p["op"])]: p["seconds"] * 1e3
+                              for p in engine.profile()
+                              if p["calls"] and (p["layer"], p["op"]) in keys})
+    engine.set_profiling(False)
+    n = max(1, round(fastest * len(totals)))
+    chosen = np.argsort(totals)[:n]
+    out: dict[str, Any] = {"ms": float(np.mean([totals[i] for i in chosen])) * 1e3}
     if profile:
-        rows = op_rows(config, size, size)
-        by_layer_op = {(r["layer"], r["op"]): r["key"] for r in rows}
-        ops: dict[str, float] = {}
-        for i in range(windows):
-            engine.set_profiling(True)
-            for f in clip[warmup + i * frames:warmup + (i + 1) * frames]:
-                engine.step(f)
-            for p in engine.profile():
-                k = by_layer_op.get((p["layer"], p["op"]))
-                if k is not None and p["calls"]:
-                    ms = p["seconds"] * 1e3 / frames
-                    ops[f"{p['layer']}|{k}"] = min(ops.get(f"{p['layer']}|{k}", ms), ms)
-        engine.set_profiling(False)
-        out["ops"] = ops
+        out["ops"] = {k: float(np.mean([per_frame[i].get(k, 0.0) for i in chosen]))
+                      for k in keys.values()}
     return out
 
 
-def profile(configs: Iterable[arch.Config], *, threads: int = 1, windows: int = 5,
-            frames: int = 8, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+def profile(configs: Iterable[arch.Config], *, threads: int = 1, frames: int = 40,
+            log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Build the latency table from profiled models (see module docstring)."""
     from movicore.benchmark.measure import host_info
 
     rows: list[dict[str, Any]] = []
     models: list[dict[str, Any]] = []
     for i, config in enumerate(configs):
-        m = measure(config, threads=threads, windows=windows, frames=frames, seed=i,
-                    profile=True)
+        m = measure(config, threads=threads, frames=frames, seed=i, profile=True)
         size = config.input_size
         op_ms = 0.0
         for r in op_rows(config, size, size):

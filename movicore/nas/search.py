@@ -67,11 +67,14 @@ def best_within(rows: Iterable[dict[str, Any]], budget_ms: float) -> dict[str, A
 class Proposer:
     """Proposes the genome of trial ``index`` from the results of trials ``< batch start``."""
 
-    def __init__(self, space: S.Space, settings: Settings, latency: LatencyModel) -> None:
+    def __init__(self, space: S.Space, settings: Settings, latency: LatencyModel,
+                 num_classes: int = 600) -> None:
         self.space, self.settings, self.latency = space, settings, latency
+        self.num_classes = num_classes  # the classifier's cost counts at small budgets
 
     def predicted_ms(self, g: S.Genome) -> float:
-        return self.latency.predict(S.candidate(self.space, g).config) / g.frame_stride
+        config = S.candidate(self.space, g, self.num_classes).config
+        return self.latency.predict(config) / g.frame_stride
 
     def _fits(self, g: S.Genome, seen: set[str]) -> bool:
         return g.key() not in seen and self.predicted_ms(g) <= self.settings.budget_ms
@@ -201,7 +204,7 @@ def run_search(out: str | os.PathLike[str], space: S.Space, settings: Settings,
     done = _load_trials(tf)
     if done:
         log(f"resuming: {len(done)} of {settings.trials} trials already done")
-    proposer = Proposer(space, settings, latency)
+    proposer = Proposer(space, settings, latency, data.num_classes())
     runner = _ray_map(ray_address, settings.threads) if ray_address else _local_map(
         settings.workers)
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,16 @@ class DataSpec:
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def num_classes(self) -> int:
+        if self.synthetic:
+            from movicore.data.synthetic import NUM_CLASSES
+
+            return NUM_CLASSES
+        from movicore.data.folder import scan
+
+        root = Path(str(self.root))
+        return len(scan(root / "train" if (root / "train").is_dir() else root)[0])
 
 
 @dataclasses.dataclass

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from movicore import modelfile
+from movicore.quant.scheme import dequantize_tensors
 from movicore.reference.model import MoViNet
 from movicore.reference.tf_load import load_numpy_state_dict
 
@@ -46,10 +47,13 @@ def to_file(model: MoViNet, path: str | os.PathLike[str], labels: list[str] | No
 def from_file(path: str | os.PathLike[str], *, check_finite: bool = True) -> MoViNet:
     """Build ``MoViNet(config)`` from a model file and load its tensors (eval mode).
 
-    The file's labels are kept as ``model.labels``.
+    The file's labels are kept as ``model.labels``. An int8 file loads its dequantized weights
+    (int8 x scale): the float model the int8 engine approximates apart from its activation
+    quantization.
     """
     mf = modelfile.read_model_file(path, check_finite=check_finite)
     model = MoViNet(mf.config)
-    load_numpy_state_dict(model, mf.tensors, strict=True)
+    tensors = mf.tensors if mf.quant is None else dequantize_tensors(mf.tensors, mf.quant)
+    load_numpy_state_dict(model, tensors, strict=True)
     model.labels = list(mf.labels)  # type: ignore[assignment]
     return model.eval()

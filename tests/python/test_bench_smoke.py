@@ -65,6 +65,16 @@ def test_bench_cli_json(tmp_path, capsys) -> None:
     assert "movicore" in capsys.readouterr().out
 
 
+def test_bench_int8_beside_float(tmp_path) -> None:
+    out = tmp_path / "bench.json"
+    assert main(["bench", "t0", "--size", "64", "--frames", "4", "--warmup", "1",
+                 "--against", "int8", "--json", str(out), "--quiet"]) == 0
+    rows = {r["engine"]: r for r in json.loads(out.read_text())["results"]}
+    assert set(rows) == {"movicore", "int8"}
+    assert rows["int8"]["status"] == "ok" and rows["int8"]["logits_finite"]
+    assert _positive_finite(rows["movicore"]["time_ratio_vs"]["int8"])
+
+
 def test_bench_cli_rejects_unknown_peer(capsys) -> None:
     assert main(["bench", "t0", "--against", "tensorflow"]) == 1
     assert "tensorflow" in capsys.readouterr().err

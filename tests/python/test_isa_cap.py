@@ -57,4 +57,4 @@ def test_unknown_cap_is_a_clear_error():
     proc = subprocess.run([sys.executable, "-c", _LIST], env=env, capture_output=True, text=True,
                           timeout=120, check=False)
     assert proc.returncode != 0
-    assert "MOVICORE_MAX_ISA must be one of avx512, avx2, neon, scalar" in proc.stderr
+    assert "MOVICORE_MAX_ISA must be one of avx512, avx2, neon, neondot, scalar" in proc.stderr

@@ -93,7 +93,7 @@ def test_bad_tables_are_rejected(tmp_path) -> None:
 
 def test_real_profile_of_tiny_models(tmp_path) -> None:
     configs = [S.sample(i, TINY, 5) for i in range(3)]
-    table = profile(configs, threads=1, windows=1, frames=2)
+    table = profile(configs, threads=1, frames=3)
     names = {r["key"].split("/")[0] for r in table["rows"]}
     assert {"stem", "expand", "depthwise", "se", "project", "head", "classifier"} <= names
     # every op of every profiled model was timed

@@ -25,7 +25,7 @@ TRAIN = TrainSpec(steps=2, batch_size=3)
 @pytest.fixture(scope="module")
 def table(tmp_path_factory) -> tuple[dict, str]:
     t = profile([S.sample(i, TINY, n) for i, n in ((0, 10), (1, 600), (2, 10), (3, 600))],
-                windows=1, frames=2)
+                frames=3)
     path = tmp_path_factory.mktemp("nas") / "latency.json"
     path.write_text(json.dumps(t), encoding="utf-8")
     return t, str(path)
@@ -53,8 +53,6 @@ def test_proposals_meet_the_budget(table) -> None:
         history.append({"genome": g.to_json(), "top1": (i * 7 % 10) / 10,
                         "latency_ms": prop.predicted_ms(g), "key": g.key()})
     # same inputs, same proposal (what makes resuming deterministic)
-    assert prop.propose(7, history[:6], {r["key"] for r in history[:6]}).key() == history[7][
-        "key"] or True  # history[7] was proposed from history[:7]
     again = prop.propose(7, history[:7], {r["key"] for r in history[:7]})
     assert again.key() == history[7]["key"]
 
@@ -92,7 +90,7 @@ def test_cli_search_end_to_end(table, tmp_path) -> None:
              "--final-epochs", "1", "--baseline", "t0", "--budget-size", "16")
     assert r.returncode == 0, r.stderr
     res = json.loads((out / "result.json").read_text())
-    assert {"best", "t0"} <= set(res) and res["final_steps"] == 2
+    assert {"best", "t0", "t0_trial"} <= set(res) and res["final_steps"] == 2
     assert 0 <= res["best"]["test_top1"] <= 1
     front = json.loads((out / "pareto.json").read_text())
     assert front["trials"] == 2 and front["front"]

@@ -155,3 +155,19 @@ def test_mutations_stay_in_the_space() -> None:
         assert all(len(b.expand) in TINY.depths for b in c.config.spec.blocks)
         assert c.frame_stride in TINY.frame_strides and c.config.input_size in TINY.input_sizes
         assert S.Genome.from_json(json.loads(json.dumps(g.to_json()))) == g
+
+
+def test_trainer_checkpoint_of_a_point_converts(tmp_path) -> None:
+    torch = pytest.importorskip("torch")
+    from movicore import reference
+
+    c = arch.custom_config(_every_kernel_table(), 25, num_classes=3)
+    model = reference.MoViNet(c)
+    ck = tmp_path / "ck.pt"
+    torch.save({"config": c.to_dict(), "state_dict": model.state_dict(),
+                "labels": ["a", "b", "c"]}, ck)
+    out = tmp_path / "out.safetensors"
+    subprocess.run([sys.executable, "-m", "movicore", "convert", str(ck), "-o", str(out)],
+                   check=True, capture_output=True)
+    mf = modelfile.read_any_file(out)
+    assert mf.config == c and list(mf.labels) == ["a", "b", "c"]

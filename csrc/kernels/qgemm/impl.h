@@ -1,0 +1,116 @@
+// The qgemm body shared by every ISA file, written once over two traits:
+//   D (integer dot product): Acc (int32 accumulators of the 16 panel columns), W (one c4 row
+//     group of the panel: 16 columns x 4 k), Av (4 bytes of one A row, broadcast), and
+//     zero(Acc&), load_w(const int8_t*), load_a(const uint8_t*), dot(Acc&, Av, const W&),
+//     reduce(const Acc&, const int32_t* colsum, int32_t out[16]) -> sum_p A[i][p] * W[p][j];
+//   V (float vector traits of kernels/simd/*_vec.h, or a 1-lane scalar one) for the epilogue.
+// Loop nest as in the float gemm: row chunks whose A block fits L2, then panels, then row tiles
+// (one panel stays in L1 while it meets every tile of the chunk). ISA files include this
+// header only (internal linkage).
+#pragma once
+
+#include <cstring>
+
+#include "kernels/qgemm/qgemm.h"
+#include "kernels/simd/op_helpers.h"
+
+namespace mc {
+namespace {
+namespace qgemm_impl {
+
+constexpr size_t kChunkBytes = 192 * 1024;
+constexpr size_t kGroupBytes = kQGemmNR * kQGemmKR;  // one c4 row group of a panel
+
+// Epilogue of one row: exact integer zero-point correction, then the float order of qgemm.h.
+template <class V, Act A>
+inline void epilogue_row(const int32_t* acc, const QuantParams& q, const int32_t* colsum,
+                         const float* sw, const float* bias, size_t nc, float* c,
+                         const float* r) {
+  float t[kQGemmNR];
+  for (size_t j = 0; j < kQGemmNR; ++j) t[j] = float(acc[j] - q.zero_point * colsum[j]) * q.scale;
+  size_t j = 0;
+  for (; j + V::kWidth <= nc; j += V::kWidth) {
+    typename V::V v = V::add(V::mul(V::load(t + j), V::load(sw + j)), V::load(bias + j));
+    v = V::template act<A>(v);
+    if (r != nullptr) v = V::add(v, V::load(r + j));
+    V::store(c + j, v);
+  }
+  if (j < nc) {
+    const typename V::Tail tail = V::tail(nc - j);
+    typename V::V v = V::add(V::mul(V::load(t + j), V::load(sw + j)), V::load(bias + j));
+    v = V::template act<A>(v);
+    if (r != nullptr) v = V::add(v, V::load_tail(r + j, tail));
+    V::store_tail(c + j, v, tail);
+  }
+}
+
+template <class D, class V, Act A, size_t MR>
+inline void tile(size_t nc, size_t groups, const uint8_t* a, size_t a_stride,
+                 const QuantParams* qa, const uint8_t* panel, float* c, size_t c_stride,
+                 const float* r, size_t r_stride) {
+  typename D::Acc acc[MR];
+  for (size_t i = 0; i < MR; ++i) D::zero(acc[i]);
+  const int8_t* w = reinterpret_cast<const int8_t*>(panel + 3 * kQGemmNR * sizeof(float));
+  for (size_t g = 0; g < groups; ++g, w += kGroupBytes) {
+    const typename D::W wv = D::load_w(w);
+    for (size_t i = 0; i < MR; ++i) D::dot(acc[i], D::load_a(a + i * a_stride + g * kQGemmKR), wv);
+  }
+  int32_t colsum[kQGemmNR];
+  float sw[kQGemmNR], bias[kQGemmNR];
+  std::memcpy(colsum, panel, sizeof colsum);
+  std::memcpy(sw, panel + sizeof colsum, sizeof sw);
+  std::memcpy(bias, panel + sizeof colsum + sizeof sw, sizeof bias);
+  for (size_t i = 0; i < MR; ++i) {
+    int32_t out[kQGemmNR];
+    D::reduce(acc[i], colsum, out);
+    epilogue_row<V, A>(out, qa[i], colsum, sw, bias, nc, c + i * c_stride,
+                       r != nullptr ? r + i * r_stride : nullptr);
+  }
+}
+
+// One panel applied to `rows` rows: full MR tiles, then one smaller specialisation.
+template <class D, class V, Act A, size_t MR>
+void panel_rows(size_t rows, size_t nc, size_t groups, const uint8_t* a, size_t a_stride,
+                const QuantParams* qa, const uint8_t* panel, float* c, size_t c_stride,
+                const float* r, size_t r_stride) {
+  size_t i = 0;
+  for (; i + MR <= rows; i += MR) {
+    tile<D, V, A, MR>(nc, groups, a + i * a_stride, a_stride, qa + i, panel, c + i * c_stride,
+                      c_stride, r ? r + i * r_stride : nullptr, r_stride);
+  }
+  if constexpr (MR > 1) {
+    if (i < rows) {
+      panel_rows<D, V, A, (MR > 1 ? MR / 2 : 1)>(rows - i, nc, groups, a + i * a_stride,
+                                                 a_stride, qa + i, panel, c + i * c_stride,
+                                                 c_stride, r ? r + i * r_stride : nullptr,
+                                                 r_stride);
+    }
+  }
+}
+
+template <class D, class V, size_t MR>
+void run(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const QuantParams* qa,
+         const void* packed, float* c, size_t c_stride, const float* r, size_t r_stride,
+         Act act) {
+  op_helpers::with_act(act, [&](auto act_tag) {
+    constexpr Act A = decltype(act_tag)::value;
+    const size_t groups = qgemm_round_k(k) / kQGemmKR;
+    const size_t panel_bytes = qgemm_panel_bytes(k);
+    size_t chunk = kChunkBytes / qgemm_round_k(k) / MR * MR;
+    if (chunk < MR) chunk = MR;
+    for (size_t i0 = 0; i0 < m; i0 += chunk) {
+      const size_t rows = m - i0 < chunk ? m - i0 : chunk;
+      const uint8_t* panel = static_cast<const uint8_t*>(packed);
+      for (size_t j = 0; j < n; j += kQGemmNR, panel += panel_bytes) {
+        const size_t nc = n - j < kQGemmNR ? n - j : kQGemmNR;
+        panel_rows<D, V, A, MR>(rows, nc, groups, a + i0 * a_stride, a_stride, qa + i0, panel,
+                                c + i0 * c_stride + j, c_stride,
+                                r ? r + i0 * r_stride + j : nullptr, r_stride);
+      }
+    }
+  });
+}
+
+}  // namespace qgemm_impl
+}  // namespace
+}  // namespace mc

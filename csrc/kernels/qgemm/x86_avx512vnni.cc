@@ -1,0 +1,39 @@
+// AVX-512 VNNI qgemm: one vpdpbusd per row and 4 k multiplies all 16 panel columns (u8 A
+// broadcast x s8 weights, exact int32 sums, no saturation). Tile 8x16: 8 zmm accumulators.
+// The epilogue uses the 16-lane AVX-512 float traits: one vector per row of a panel.
+#include <immintrin.h>
+
+#include "kernels/qgemm/impl.h"
+#include "kernels/simd/avx512_vec.h"
+
+namespace mc {
+namespace {
+
+struct Avx512VnniDot {
+  using Acc = __m512i;
+  using W = __m512i;
+  using Av = __m512i;
+  static void zero(Acc& acc) { acc = _mm512_setzero_si512(); }
+  static W load_w(const int8_t* w) { return _mm512_loadu_si512(w); }
+  static Av load_a(const uint8_t* a) {
+    int32_t x;
+    std::memcpy(&x, a, 4);
+    return _mm512_set1_epi32(x);
+  }
+  static void dot(Acc& acc, Av a, W w) { acc = _mm512_dpbusd_epi32(acc, a, w); }
+  static void reduce(const Acc& acc, const int32_t*, int32_t* out) {
+    _mm512_storeu_si512(out, acc);
+  }
+};
+
+}  // namespace
+
+void qd8_f32_qc8w_gemm_8x16c4__avx512vnni(size_t m, size_t n, size_t k, const uint8_t* a,
+                                          size_t a_stride, const QuantParams* qa,
+                                          const void* packed_w, float* c, size_t c_stride,
+                                          const float* residual, size_t r_stride, Act act) {
+  qgemm_impl::run<Avx512VnniDot, avx512::Vec, 8>(m, n, k, a, a_stride, qa, packed_w, c, c_stride,
+                                               residual, r_stride, act);
+}
+
+}  // namespace mc

@@ -1,0 +1,70 @@
+"""``movicore quantize``: int8 copy of a model file plus an accuracy report vs the float model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+COMMAND = "quantize"
+HELP = "write an int8 copy of a model (VNNI / AVX2 / NEON-dotprod kernels) and report its drift"
+DESCRIPTION = """\
+Quantize the wide pointwise layers of MODEL to int8 (the classifier too with --int8-classifier) (weights symmetric per output channel,
+activations uint8 per row at run time: --dynamic, the default and so far the only mode) and
+write OUT. Everything that carries time (cumulative pools, SE, positional encoding, ring
+buffers) and the logits stay float32. Then both models are stepped over the same stream of
+frames: the videos given with --calibrate (files or directories, looped to --frames) or
+synthetic clips (--synthetic, the default). Reported: top-1 agreement and top-5 overlap
+with the float model, max and mean |delta logit| / max |logit| at frames 1, 16, 64, 1024.
+
+example:
+  movicore quantize a0_stream.safetensors -o a0_stream_int8.safetensors --calibrate bikes.mp4
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", metavar="MODEL", help="float model file (.safetensors); 'demo' = "
+                   "the embedded demo model")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="int8 model file")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--calibrate", nargs="+", metavar="DIR|VIDEO",
+                     help="videos (or directories of videos) for the report")
+    src.add_argument("--synthetic", action="store_true", help="synthetic clips (default)")
+    p.add_argument("--dynamic", action="store_true", default=True,
+                   help="per-row activation ranges at run time (default; no calibration)")
+    p.add_argument("--int8-classifier", action="store_true",
+                   help="quantize the classifier's two layers too (faster; most of the logit "
+                        "error comes from them, see docs/quantization.md)")
+    p.add_argument("--min-channels", type=int, default=48, metavar="C",
+                   help="other pointwise layers are int8 only when at least C channels wide on "
+                        "both sides (default 48; narrower ones are faster in float; 1 = all)")
+    p.add_argument("--frames", type=int, default=1024, help="report frames (default 1024)")
+    p.add_argument("--seed", type=int, default=0, help="synthetic seed (default 0)")
+    p.add_argument("--threads", type=int, default=1, help="engine threads for the report")
+    p.add_argument("--no-report", action="store_true", help="only write OUT")
+    p.add_argument("--json", metavar="PATH", help="also write the report as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    from movicore.quant.quantize import quantize
+    from movicore.quant.report import format_report
+
+    if args.model == "demo":
+        from movicore.assets import demo_model_path
+
+        args.model = str(demo_model_path())
+    if args.threads < 1:
+        raise ValueError(f"--threads must be >= 1, got {args.threads}")
+    report = quantize(args.model, args.output, calibrate=args.calibrate,
+                      synthetic=args.synthetic, dynamic=args.dynamic,
+                      classifier=args.int8_classifier,
+                      min_channels=args.min_channels, frames=args.frames,
+                      seed=args.seed, threads=args.threads, report=not args.no_report)
+    print(f"wrote {args.output}")
+    if report is not None:
+        print(format_report(report))
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as f:
+                json.dump(report, f, indent=1)
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,175 @@
+"""The int8 scheme and its record in the model file (numpy only).
+
+Scheme ``qd8_f32_qc8w`` (XNNPACK's name for it):
+
+* weights of the pointwise convs (expansion, projection, skip projection, head, classifier
+  hidden and logits layers) at least ``MIN_CHANNELS`` wide on both sides (narrower ones are
+  faster in float) are int8, symmetric, one scale per output channel
+  (``q = rint(w / s)``, ``s = max|w_o| / 127``, so -128 never occurs);
+* the activations entering those GEMMs are quantized to uint8 with a zero point: ``dynamic``
+  = per row (each pixel's channel vector gets its own range, computed per frame), ``static`` =
+  one calibrated (scale, zero point) per layer input;
+* everything else stays float32: the stem, the depthwise and temporal convs, squeeze-excitation
+  (its two FCs read the cumulative pooled mean, which carries time), the cumulative pools and
+  their frame counts, positional encoding, ring buffers, BatchNorm/ReZero folding, the logits.
+
+In the file each int8 layer keeps its canonical name and shape (``[out, in, 1, 1, 1]``, dtype
+I8) plus ``<name>_scale`` (F32 ``[out]``); static inputs add ``<name>_input`` (F32 ``[2]``:
+scale, zero point). Quantizing the unfolded weights per output channel is the same as
+quantizing the folded ones: BatchNorm and ReZero only rescale each output channel.
+The ``quant`` metadata key (JSON) names the scheme, the activation mode and the layers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from movicore import arch
+from movicore.errors import ModelFormatError
+
+SCHEME = "qd8_f32_qc8w"
+ACTIVATION_MODES = ("dynamic", "static")
+SCALE_SUFFIX = "_scale"
+INPUT_SUFFIX = "_input"
+
+
+@dataclasses.dataclass(frozen=True)
+class QuantSpec:
+    """What the ``quant`` metadata of a model file says."""
+
+    activations: str  # "dynamic" | "static"
+    layers: tuple[str, ...]  # canonical weight names stored as int8
+    scheme: str = SCHEME
+
+    def to_json(self) -> str:
+        return json.dumps({"scheme": self.scheme, "weights": "int8 symmetric per output channel",
+                           "activations": self.activations, "layers": list(self.layers),
+                           "float32": "stem, depthwise/temporal convs, squeeze-excitation, "
+                                      "pooling states, positional encoding, logits"},
+                          sort_keys=True)
+
+    def extra_tensors(self, expected: Mapping[str, tuple[int, ...]]
+                      ) -> dict[str, tuple[int, ...]]:
+        """Names and shapes of the scale (and static input) tensors the layers add."""
+        out: dict[str, tuple[int, ...]] = {}
+        for name in self.layers:
+            out[name + SCALE_SUFFIX] = (expected[name][0],)
+            if self.activations == "static":
+                out[name + INPUT_SUFFIX] = (2,)
+        return out
+
+    def describe(self) -> str:
+        return (f"{self.scheme}: int8 weights per output channel ({len(self.layers)} pointwise "
+                f"layers), {self.activations} uint8 activations, float32 elsewhere")
+
+
+# A pointwise layer runs in int8 only when both its input and output widths reach this: below
+# it the per-row quantization pass and the dequantizing epilogue cost more than the int8 dot
+# products save (measured per layer on A0 at 172, AVX-512 VNNI vs the AVX-512 float GEMM:
+# 8->24 and 32->80 layers were slower in int8, 56->112 and wider ones faster).
+MIN_CHANNELS = 48
+
+
+def pointwise_layers(config: arch.Config) -> list[str]:
+    """Every pointwise conv weight the scheme may turn into int8."""
+    return [n for n in arch.expected_tensors(config)
+            if n.endswith((".expand.conv.weight", ".project.conv.weight", ".skip.conv.weight"))
+            or n in ("head.conv.weight", "classifier.hidden.weight", "classifier.logits.weight")]
+
+
+def quantizable_layers(config: arch.Config, *, classifier: bool = True,
+                       min_channels: int = MIN_CHANNELS) -> list[str]:
+    """The pointwise conv weights ``movicore quantize`` turns into int8: those at least
+    ``min_channels`` wide on both sides (and the classifier's two layers if ``classifier``)."""
+    shapes = arch.expected_tensors(config)
+    out = []
+    for n in pointwise_layers(config):
+        if n.startswith("classifier."):
+            if classifier:
+                out.append(n)
+        elif min(shapes[n][:2]) >= min_channels:
+            out.append(n)
+    return out
+
+
+def parse_quant_metadata(text: str, config: arch.Config) -> QuantSpec:
+    """Validate the ``quant`` metadata value; raise ModelFormatError naming the problem."""
+    try:
+        d = json.loads(text)
+    except ValueError as exc:
+        raise ModelFormatError(f"__metadata__ quant is not valid JSON: {exc}") from None
+    if not isinstance(d, dict):
+        raise ModelFormatError("__metadata__ quant must be a JSON object")
+    if d.get("scheme") != SCHEME:
+        raise ModelFormatError(f"unsupported quantization scheme {d.get('scheme')!r} (this "
+                               f"movicore reads {SCHEME!r})")
+    mode = d.get("activations")
+    if mode not in ACTIVATION_MODES:
+        raise ModelFormatError(f"quant activations must be one of {ACTIVATION_MODES}, got "
+                               f"{mode!r}")
+    layers = d.get("layers")
+    allowed = set(pointwise_layers(config))
+    if (not isinstance(layers, list) or not layers
+            or not all(isinstance(n, str) for n in layers)):
+        raise ModelFormatError("quant layers must be a non-empty list of tensor names")
+    bad = sorted(set(layers) - allowed)
+    if bad or len(set(layers)) != len(layers):
+        raise ModelFormatError(f"quant layers must be distinct pointwise conv weights of this "
+                               f"architecture; not allowed: {bad[:5]}")
+    return QuantSpec(activations=mode, layers=tuple(layers))
+
+
+def quantize_weight(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-output-channel symmetric int8: (q int8 in -127..127, scale float32 [out])."""
+    w64 = w.astype(np.float64).reshape(w.shape[0], -1)
+    amax = np.abs(w64).max(axis=1)
+    scale = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
+    q = np.clip(np.rint(w64 / scale.astype(np.float64)[:, None]), -127, 127)
+    return q.astype(np.int8).reshape(w.shape), scale
+
+
+def dequantize_tensors(tensors: Mapping[str, np.ndarray], spec: QuantSpec
+                       ) -> dict[str, np.ndarray]:
+    """Float32 canonical tensors (the int8 weights times their scales; extras dropped)."""
+    extra = {n + SCALE_SUFFIX for n in spec.layers} | {n + INPUT_SUFFIX for n in spec.layers}
+    out = {k: v for k, v in tensors.items() if k not in extra}
+    for name in spec.layers:
+        q = tensors[name].astype(np.float32)
+        scale = tensors[name + SCALE_SUFFIX].astype(np.float32)
+        out[name] = (q * scale.reshape((-1,) + (1,) * (q.ndim - 1))).astype(np.float32)
+    return out
+
+
+def quantize_tensors(config: arch.Config, tensors: Mapping[str, np.ndarray],
+                     layers: list[str], input_ranges: Mapping[str, tuple[float, int]] | None
+                     = None) -> tuple[dict[str, np.ndarray], QuantSpec]:
+    """Canonical float tensors -> the tensors of an int8 file and its QuantSpec.
+
+    ``input_ranges`` (static mode): layer name -> (scale, zero point) of its input.
+    """
+    out = dict(tensors)
+    for name in layers:
+        q, scale = quantize_weight(np.asarray(tensors[name]))
+        out[name] = q
+        out[name + SCALE_SUFFIX] = scale
+        if input_ranges is not None:
+            s, zp = input_ranges[name]
+            out[name + INPUT_SUFFIX] = np.array([s, zp], np.float32)
+    mode = "dynamic" if input_ranges is None else "static"
+    return out, QuantSpec(activations=mode, layers=tuple(layers))
+
+
+def check_static_inputs(tensors: Mapping[str, Any], spec: QuantSpec) -> None:
+    """Static input tensors hold a positive finite scale and an integer zero point 0..255."""
+    if spec.activations != "static":
+        return
+    for name in spec.layers:
+        s, zp = (float(v) for v in np.asarray(tensors[name + INPUT_SUFFIX]))
+        if not (np.isfinite(s) and s > 0 and zp == int(zp) and 0 <= zp <= 255):
+            raise ModelFormatError(f"tensor {name + INPUT_SUFFIX!r}: expected [scale > 0, "
+                                   f"zero point 0..255], got {[s, zp]}")

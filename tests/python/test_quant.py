@@ -1,0 +1,218 @@
+"""Int8 models end to end: the scheme, the file format (new dtype, metadata, every error),
+the engine's int8 path against the float model, and ``movicore quantize``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import movicore
+from movicore import arch, modelfile
+from movicore.assets import DEMO_MODEL
+from movicore.cli.main import main
+from movicore.errors import ModelFormatError
+from movicore.quant import scheme
+from movicore.quant.report import compare_streams
+
+
+@pytest.fixture(scope="module")
+def int8_demo(tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("q") / "demo_int8.safetensors"
+    movicore.quantize(DEMO_MODEL, out, report=False, min_channels=1, classifier=True)  # all
+    return out
+
+
+def test_quantize_weight_per_channel():
+    w = np.array([[1.0, -0.5, 0.25], [0.0, 0.0, 0.0], [-3.0, 1.5, 0.001]], np.float32)
+    q, s = scheme.quantize_weight(w)
+    assert q.dtype == np.int8 and s.dtype == np.float32
+    np.testing.assert_array_equal(q[0], [127, -64, 32])  # rint(63.5) = 64 (half to even)
+    np.testing.assert_array_equal(q[1], [0, 0, 0])
+    assert s[1] == 1.0 and np.isclose(s[2], 3.0 / 127)
+    assert q.min() >= -127
+    assert np.abs(q * s[:, None] - w).max() <= s.max() / 2 + 1e-7
+
+
+def test_layer_selection():
+    c = arch.default_config("a0", "stream")
+    every = scheme.pointwise_layers(c)
+    wide = scheme.quantizable_layers(c)
+    assert set(wide) < set(every)
+    shapes = arch.expected_tensors(c)
+    for n in every:
+        want = n.startswith("classifier.") or min(shapes[n][:2]) >= scheme.MIN_CHANNELS
+        assert (n in wide) == want, n
+    assert "classifier.logits.weight" not in scheme.quantizable_layers(c, classifier=False)
+    assert scheme.quantizable_layers(c, min_channels=1) == every
+
+
+def test_file_roundtrip_and_inspect(int8_demo, capsys):
+    mf = modelfile.read_model_file(int8_demo)
+    assert mf.quant is not None and mf.quant.activations == "dynamic"
+    assert set(mf.quant.layers) == set(scheme.pointwise_layers(mf.config))
+    for name in mf.quant.layers:
+        assert mf.tensors[name].dtype == np.int8
+        assert mf.tensors[name + "_scale"].dtype == np.float32
+    src = modelfile.read_model_file(DEMO_MODEL)
+    back = scheme.dequantize_tensors(mf.tensors, mf.quant)
+    assert set(back) == set(src.tensors)
+    w = "head.conv.weight"
+    step = mf.tensors[w + "_scale"].max()
+    assert np.abs(back[w] - src.tensors[w]).max() <= step / 2 + 1e-7
+    assert int8_demo.stat().st_size < 0.8 * DEMO_MODEL.stat().st_size
+    assert main(["inspect", str(int8_demo)]) == 0
+    out = capsys.readouterr().out
+    assert "qd8_f32_qc8w" in out and "dynamic" in out
+    assert main(["inspect", str(DEMO_MODEL), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["quantization"] is None
+
+
+def test_engine_int8_close_to_float(int8_demo):
+    fm, qm = movicore.load(DEMO_MODEL), movicore.load(int8_demo)
+    assert qm._core.int8_layers == len(scheme.pointwise_layers(qm.config))
+    assert fm._core.int8_layers == 0
+    assert qm._core.packed_bytes < 0.8 * fm._core.packed_bytes
+    size = fm.input_size[0]
+    frames = np.random.default_rng(3).integers(0, 256, (24, size, size, 3), np.uint8)
+    r = compare_streams(fm, qm, frames, checkpoints=(1, 16, 24))
+    assert r["frames"] == 24 and set(r["at"]) == {1, 16, 24}
+    assert r["max_rel_err"] < 0.05, r["max_rel_err"]
+    assert r["top1_agreement"] >= 0.9
+    # deterministic, and one frame at a time equals a clip of frames
+    e1, e2 = movicore.Engine(qm), movicore.Engine(qm)
+    a = e1.step(frames[:5], all_frames=True)
+    b = np.stack([e2.step(frames[i:i + 1]) for i in range(5)])
+    np.testing.assert_array_equal(a, b)
+    e1.reset()
+    np.testing.assert_array_equal(e1.step(frames[:1]), a[0])
+
+
+def test_engine_int8_threads_agree(int8_demo):
+    qm = movicore.load(int8_demo)
+    size = qm.input_size[0]
+    frames = np.random.default_rng(4).integers(0, 256, (6, size, size, 3), np.uint8)
+    one = movicore.Engine(qm, threads=1).step(frames, all_frames=True)
+    two = movicore.Engine(qm, threads=2).step(frames, all_frames=True)
+    np.testing.assert_allclose(two, one, rtol=1e-5, atol=1e-5)
+
+
+def _rewrite(path, dst, *, meta=None, tensors=None):
+    mf = modelfile.read_model_file(path)
+    t = dict(mf.tensors) if tensors is None else tensors
+    m = dict(mf.metadata)
+    m.update(meta or {})
+    modelfile.write_atomic(dst, modelfile.assemble_header(m, t), t)
+
+
+@pytest.mark.parametrize(("meta", "match"), [
+    ({"quant": "{"}, "not valid JSON"),
+    ({"quant": json.dumps({"scheme": "x"})}, "unsupported quantization scheme"),
+    ({"quant": json.dumps({"scheme": scheme.SCHEME, "activations": "sometimes",
+                           "layers": ["head.conv.weight"]})}, "activations"),
+    ({"quant": json.dumps({"scheme": scheme.SCHEME, "activations": "dynamic",
+                           "layers": ["stem.conv.weight"]})}, "not allowed"),
+])
+def test_bad_quant_metadata(int8_demo, tmp_path, meta, match):
+    dst = tmp_path / "bad.safetensors"
+    _rewrite(int8_demo, dst, meta=meta)
+    with pytest.raises(ModelFormatError, match=match):
+        movicore.load(dst)
+
+
+def test_int8_tensor_errors(int8_demo, tmp_path):
+    mf = modelfile.read_model_file(int8_demo)
+    dst = tmp_path / "bad.safetensors"
+    t = dict(mf.tensors)
+    t["head.conv.weight"] = np.full_like(t["head.conv.weight"], -128)
+    _rewrite(int8_demo, dst, tensors=t)
+    with pytest.raises(ModelFormatError, match="-127"):
+        movicore.load(dst)
+    t = dict(mf.tensors)
+    del t["head.conv.weight_scale"]
+    _rewrite(int8_demo, dst, tensors=t)
+    with pytest.raises(ModelFormatError, match="missing"):
+        movicore.load(dst)
+    t = dict(mf.tensors)
+    t["head.bn.weight"] = t["head.bn.weight"].astype(np.int8)  # I8 where F32 belongs
+    _rewrite(int8_demo, dst, tensors=t)
+    with pytest.raises(ModelFormatError, match="dtype"):
+        movicore.load(dst)
+    # int8 tensors without quant metadata: a float file may hold F32 only
+    meta = {k: v for k, v in mf.metadata.items() if k != "quant"}
+    modelfile.write_atomic(dst, modelfile.assemble_header(meta, mf.tensors), mf.tensors)
+    with pytest.raises(ModelFormatError, match="I8"):
+        movicore.load(dst)
+    # truncated file
+    raw = int8_demo.read_bytes()
+    dst.write_bytes(raw[: len(raw) - 7])
+    with pytest.raises(ModelFormatError):
+        movicore.load(dst)
+
+
+def test_dequantized_tensors_load_into_a_float_file(int8_demo, tmp_path):
+    mf = modelfile.read_model_file(int8_demo)
+    back = scheme.dequantize_tensors(mf.tensors, mf.quant)
+    modelfile.write_model_file(tmp_path / "f.safetensors", mf.config, back, mf.labels)
+    assert modelfile.read_model_file(tmp_path / "f.safetensors").quant is None
+
+
+def test_cli_quantize_synthetic_report(tmp_path, capsys):
+    out, js = tmp_path / "q.safetensors", tmp_path / "r.json"
+    assert main(["quantize", str(DEMO_MODEL), "-o", str(out), "--synthetic", "--frames", "20",
+                 "--int8-classifier", "--json", str(js)]) == 0
+    text = capsys.readouterr().out
+    assert "top-1 agreement" in text and "frame     1" in text and "frame    16" in text
+    r = json.loads(js.read_text())
+    assert r["frames"] == 20 and r["max_rel_err"] < 0.05
+    assert modelfile.read_model_file(out).quant is not None
+
+
+def test_cli_quantize_errors(int8_demo, tmp_path, capsys):
+    out = tmp_path / "q.safetensors"
+    assert main(["quantize", str(int8_demo), "-o", str(out), "--no-report"]) == 1
+    assert "already quantized" in capsys.readouterr().err
+    assert main(["quantize", "demo", "-o", str(out), "--no-report",
+                 "--min-channels", "100000"]) == 1
+    assert "nothing to quantize" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["quantize", str(DEMO_MODEL), "-o", str(out),
+                 "--calibrate", str(tmp_path / "none.mp4")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not found" in err
+    assert not out.exists()
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"not a video")
+    assert main(["quantize", str(DEMO_MODEL), "-o", str(out), "--calibrate", str(bad)]) == 1
+    assert capsys.readouterr().err.startswith("movicore quantize: error:")
+    assert not out.exists()
+
+
+def test_import_without_torch(int8_demo):
+    code = ("import sys; sys.modules['torch'] = None; import movicore, numpy as np; "
+            f"m = movicore.load({str(int8_demo)!r}); e = movicore.Engine(m); "
+            "s = m.input_size[0]; print(e.step(np.zeros((1, s, s, 3), np.uint8)).shape)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+
+
+def test_reference_engine_matches_int8_weights(int8_demo, torch_one_thread):
+    """The torch reference on the dequantized weights vs the int8 engine: only the activation
+    quantization separates them."""
+    import torch
+
+    from movicore.reference.model_io import from_file
+
+    ref = from_file(int8_demo)
+    qm = movicore.load(int8_demo)
+    size = qm.input_size[0]
+    frames = np.random.default_rng(5).integers(0, 256, (4, size, size, 3), np.uint8)
+    got = movicore.Engine(qm).step(frames, all_frames=True)
+    clip = torch.from_numpy(frames.astype(np.float32) / 255)[None]  # [1, T, H, W, 3]
+    with torch.no_grad():
+        want = ref(clip, all_frames=True)[0][0].numpy()
+    rel = np.abs(got - want).max() / np.abs(want).max()
+    assert rel < 0.05, rel
