@@ -103,20 +103,19 @@ def test_stalled_stream_times_out(tmp_path: Path) -> None:
         assert time.monotonic() - t0 < 10
 
 
-def _default_sigint() -> None:
-    """A shell runs background jobs with SIGINT ignored and children inherit that (Python
-    then installs no KeyboardInterrupt handler): give the child the default, like a terminal."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+# A shell runs background jobs with SIGINT ignored and children inherit that (Python then
+# installs no KeyboardInterrupt handler): the child gets Python's handler, as in a terminal.
+_WITH_SIGINT = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+                " sys.argv[0] = 'movicore'; runpy.run_module('movicore', run_name='__main__')")
 
 
 def test_classify_live_url_until_ctrl_c(
         http_server: tuple[subprocess.Popen[bytes], str]) -> None:
     _, url = http_server
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    proc = subprocess.Popen([sys.executable, "-m", "movicore", "classify", url, "--fps", "5",
+    proc = subprocess.Popen([sys.executable, "-c", _WITH_SIGINT, "classify", url, "--fps", "5",
                              "--every", "1", "--quiet", "--timeout", "5"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=_default_sigint)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         lines = []
         deadline = time.monotonic() + 40
