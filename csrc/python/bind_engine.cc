@@ -43,8 +43,9 @@ std::vector<float> to_vector(const FArray& a) {
 
 // Float layer: w[k, n] + b[n]. Int8 layer (movicore.quant): qw[k, n] int8 in -127..127,
 // w_scale[n], b[n], and for static activation quantization input_scale + input_zero_point.
+// `int8_kernels` false: an int8 layer is dequantized into a float one (use_int8_kernels).
 void load_gemm(PackedGemm* g, const py::dict& d, uint32_t k, uint32_t n,
-               const std::string& where) {
+               const std::string& where, bool int8_kernels) {
   FArray b = get_array(d, "b", {n}, where);
   if (!d.contains("qw")) {
     FArray w = get_array(d, "w", {k, n}, where);
@@ -82,6 +83,10 @@ void load_gemm(PackedGemm* g, const py::dict& d, uint32_t k, uint32_t n,
       throw std::invalid_argument(where + ": static input needs scale > 0, zero point 0..255");
     }
   }
+  if (!int8_kernels) {
+    pack_qgemm_as_float(g, n, k, qw.data(), scale.data(), b.data());
+    return;
+  }
   pack_qgemm(g, n, k, qw.data(), scale.data(), b.data(), is_static ? &input : nullptr);
 }
 
@@ -101,6 +106,7 @@ SeType parse_se(const std::string& s) {
 
 std::shared_ptr<Model> build_model(const py::dict& spec) {
   auto m = std::make_shared<Model>();
+  const bool q8 = use_int8_kernels(int8_gemm_from_env(), cpu_isa());
   const py::dict cfg = get<py::dict>(spec, "config", "model");
   ModelConfig& c = m->config;
   c.model_id = get<std::string>(cfg, "model_id", "config");
@@ -151,7 +157,8 @@ std::shared_ptr<Model> build_model(const py::dict& spec) {
         (l.skip == SkipType::kIdentity && l.in_c != l.out_c)) {
       throw std::invalid_argument(w + ": skip type does not match stride/channels");
     }
-    load_gemm(&l.expand_w, get<py::dict>(d, "expand_w", w), l.in_c, l.expand, w + ".expand");
+    load_gemm(&l.expand_w, get<py::dict>(d, "expand_w", w), l.in_c, l.expand, w + ".expand",
+              q8);
     const py::dict feat = get<py::dict>(d, "feature", w);
     if (c.split_2plus1d) {
       l.feat_w = to_vector(get_array(feat, "w", {l.kh, l.kw, l.expand}, w + ".feature"));
@@ -172,14 +179,15 @@ std::shared_ptr<Model> build_model(const py::dict& spec) {
         throw std::invalid_argument(w + ": SE widths do not match the SE type");
       }
       load_gemm(&l.se_reduce, get<py::dict>(d, "se_reduce", w), l.se_in, l.se_hidden,
-                w + ".se_reduce");
+                w + ".se_reduce", q8);
       load_gemm(&l.se_expand, get<py::dict>(d, "se_expand", w), l.se_hidden, l.expand,
-                w + ".se_expand");
+                w + ".se_expand", q8);
       if (c.positional_encoding) l.pos_scale = get<float>(d, "pos_scale", w);
     }
-    load_gemm(&l.project, get<py::dict>(d, "project", w), l.expand, l.out_c, w + ".project");
+    load_gemm(&l.project, get<py::dict>(d, "project", w), l.expand, l.out_c, w + ".project",
+              q8);
     if (l.skip != SkipType::kIdentity) {
-      load_gemm(&l.skip_w, get<py::dict>(d, "skip_w", w), l.in_c, l.out_c, w + ".skip");
+      load_gemm(&l.skip_w, get<py::dict>(d, "skip_w", w), l.in_c, l.out_c, w + ".skip", q8);
     }
     prev_c = l.out_c;
     m->layers.push_back(std::move(l));
@@ -187,12 +195,12 @@ std::shared_ptr<Model> build_model(const py::dict& spec) {
   if (m->layers.empty()) throw std::invalid_argument("model has no layers");
   const py::dict head = get<py::dict>(spec, "head", "model");
   const uint32_t head_c = get<uint32_t>(head, "channels", "head");
-  load_gemm(&m->head, head, prev_c, head_c, "head");
+  load_gemm(&m->head, head, prev_c, head_c, "head", q8);
   const py::dict hid = get<py::dict>(spec, "cls_hidden", "model");
   const uint32_t hidden = get<uint32_t>(hid, "channels", "cls_hidden");
-  load_gemm(&m->cls_hidden, hid, head_c, hidden, "cls_hidden");
+  load_gemm(&m->cls_hidden, hid, head_c, hidden, "cls_hidden", q8);
   load_gemm(&m->cls_logits, get<py::dict>(spec, "cls_logits", "model"), hidden, c.num_classes,
-            "cls_logits");
+            "cls_logits", q8);
   return m;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/activation.h"
+#include "base/arch.h"
 #include "kernels/qgemm/qgemm.h"
 
 namespace mc {
@@ -75,5 +76,18 @@ void pack_gemm(PackedGemm* g, uint32_t n, uint32_t k, const float* w_kn, const f
 // Int8 layer: w_kn int8 in -127..127, per-channel scale (n); static_input null = dynamic.
 void pack_qgemm(PackedGemm* g, uint32_t n, uint32_t k, const int8_t* w_kn, const float* scale,
                 const float* bias, const QuantParams* static_input);
+// The same layer for the float gemm: weights dequantized (w * scale), activations stay float.
+void pack_qgemm_as_float(PackedGemm* g, uint32_t n, uint32_t k, const int8_t* w_kn,
+                         const float* scale, const float* bias);
+
+// How an int8 file's layers run. kAuto: int8 kernels when the CPU has an int8 dot-product
+// extension (AVX-512 VNNI, AVX-VNNI, NEON DotProd), else the float kernels on dequantized
+// weights: without one the int8 GEMM is slower than the float GEMM (AVX2: vpmaddwd int16
+// products, NEON: smull/sadalp), so int8 files are never slower than float there.
+enum class Int8Gemm : uint8_t { kAuto, kInt8, kFloat };
+// kAuto resolved for an ISA mask: true = int8 kernels.
+bool use_int8_kernels(Int8Gemm mode, uint64_t isa);
+// MOVICORE_INT8_GEMM=auto|int8|float (unset: auto); throws std::invalid_argument otherwise.
+Int8Gemm int8_gemm_from_env();
 
 }  // namespace mc

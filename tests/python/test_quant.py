@@ -19,6 +19,13 @@ from movicore.quant import scheme
 from movicore.quant.report import compare_streams
 
 
+@pytest.fixture(autouse=True)
+def _int8_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests run the int8 kernels on every CPU (auto picks float without VNNI/DotProd;
+    test_int8_gemm_choice covers that)."""
+    monkeypatch.setenv("MOVICORE_INT8_GEMM", "int8")
+
+
 @pytest.fixture(scope="module")
 def int8_demo(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("q") / "demo_int8.safetensors"
@@ -98,6 +105,52 @@ def test_engine_int8_threads_agree(int8_demo):
     one = movicore.Engine(qm, threads=1).step(frames, all_frames=True)
     two = movicore.Engine(qm, threads=2).step(frames, all_frames=True)
     np.testing.assert_allclose(two, one, rtol=1e-5, atol=1e-5)
+
+
+def _step_in_subprocess(path, env_updates: dict[str, str | None]) -> dict:
+    import os
+
+    env = dict(os.environ)
+    for k, v in env_updates.items():
+        env.pop(k, None) if v is None else env.__setitem__(k, v)
+    code = ("import json, sys, movicore, numpy as np; m = movicore.load(sys.argv[1]); "
+            "s = m.input_size[0]; x = np.random.default_rng(8).integers(0, 256, (3, s, s, 3), "
+            "np.uint8); print(json.dumps({'int8_layers': m._core.int8_layers, 'isa': "
+            "movicore.cpu_info()['int8_isa'], 'logits': movicore.Engine(m).step(x, "
+            "all_frames=True).tolist()}))")
+    r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                       env=env, check=False)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_int8_gemm_choice(int8_demo, tmp_path):
+    """auto: int8 kernels only with an int8 dot-product extension; otherwise (and with
+    MOVICORE_INT8_GEMM=float) the float GEMM on the dequantized weights, i.e. the float model
+    of the dequantized file up to the rounding of the BN fold."""
+    mf = modelfile.read_model_file(int8_demo)
+    deq = tmp_path / "deq.safetensors"
+    modelfile.write_model_file(deq, mf.config, scheme.dequantize_tensors(mf.tensors, mf.quant),
+                               mf.labels)
+    want = np.array(_step_in_subprocess(deq, {})["logits"])
+    n = len(mf.quant.layers)
+    as_float = _step_in_subprocess(int8_demo, {"MOVICORE_INT8_GEMM": "float"})
+    assert as_float["int8_layers"] == 0
+    np.testing.assert_allclose(as_float["logits"], want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+    capped = _step_in_subprocess(int8_demo, {"MOVICORE_INT8_GEMM": None,
+                                             "MOVICORE_MAX_ISA": "avx2"})
+    assert capped["int8_layers"] == 0  # AVX2 / NEON without DotProd: float is faster
+    auto = _step_in_subprocess(int8_demo, {"MOVICORE_INT8_GEMM": "auto"})
+    has_dot = movicore.cpu_info()["int8_isa"] in ("avx512vnni", "avxvnni", "neondot")
+    assert auto["int8_layers"] == (n if has_dot else 0), auto["isa"]
+    forced = _step_in_subprocess(int8_demo, {"MOVICORE_INT8_GEMM": "int8"})
+    assert forced["int8_layers"] == n
+
+
+def test_int8_gemm_env_error(int8_demo, monkeypatch):
+    monkeypatch.setenv("MOVICORE_INT8_GEMM", "sometimes")
+    with pytest.raises(ValueError, match="MOVICORE_INT8_GEMM must be auto, int8 or float"):
+        movicore.load(int8_demo)
 
 
 def _rewrite(path, dst, *, meta=None, tensors=None):
