@@ -18,9 +18,11 @@ int main(int argc, char** argv) {
   std::uniform_real_distribution<float> dist(-1.f, 1.f);
   std::uniform_int_distribution<int> wdist(-127, 127);
   struct Shape { size_t m, k, n; };
-  // A0 int8 layers: expansions, projections, head (1 thread, one frame).
+  // A0 pointwise layers (1 thread, one frame): int8 ones (expansions, projections, head,
+  // classifier), then the narrow ones the scheme keeps float (MIN_CHANNELS).
   const Shape shapes[] = {{121, 56, 184}, {121, 184, 56}, {36, 104, 344}, {36, 344, 104},
-                          {36, 104, 480}, {484, 32, 184}, {1, 480, 2048}, {1, 2048, 600}};
+                          {36, 104, 480}, {1, 480, 2048}, {1, 2048, 600},   {484, 32, 184},
+                          {484, 32, 80},  {484, 80, 32},  {1849, 8, 80},    {7396, 8, 24}};
   for (const auto& s : shapes) {
     const size_t kc = mc::qgemm_round_k(s.k);
     std::vector<float> a(s.m * s.k), w(s.k * s.n), b(s.n), sc(s.n, 0.01f), c(s.m * s.n);
