@@ -24,7 +24,7 @@ BENCH_CPUS=0-$((HALF - 1))
 if [[ ${QUICK:-0} == 1 ]]; then  # a smoke run of the script itself
   FRAMES=20 REPEAT=1 NAS_MODELS=2 NAS_CHECK=2 THREADS=1,2 STREAMS=1,2
 else
-  FRAMES=150 REPEAT=3 NAS_MODELS=40 NAS_CHECK=30 THREADS=1,2,4,8 STREAMS=1,4,8,16
+  FRAMES=100 REPEAT=3 NAS_MODELS=40 NAS_CHECK=30 THREADS=1,2,4,8 STREAMS=1,4,8,16
 fi
 export OMP_NUM_THREADS=1 PYTHONPATH=$PWD PYTHONUNBUFFERED=1
 step() { echo; echo "=== $* ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"; }
