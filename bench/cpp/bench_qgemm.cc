@@ -49,10 +49,10 @@ int main(int argc, char** argv) {
       if (kern.isa == mc::kIsaReference || (kern.isa & ~mc::cpu_isa())) continue;
       if (filter && !std::strstr(kern.name, filter)) continue;
       const double t = mc_bench::best_seconds(
-          [&] { kern.fn(s.m, s.k, a.data(), s.k, qa.data(), kc, qp.data()); });
+          [&] { kern.fn(s.m, s.k, a.data(), s.k, qa.data(), kc, nullptr, qp.data()); });
       std::printf("%-40s m=%5zu k=%5zu         %8.2f us\n", kern.name, s.m, s.k, t * 1e6);
     }
-    mc::get_quantize_kernel().fn(s.m, s.k, a.data(), s.k, qa.data(), kc, qp.data());
+    mc::get_quantize_kernel().fn(s.m, s.k, a.data(), s.k, qa.data(), kc, nullptr, qp.data());
     for (const auto& kern : mc::qgemm_kernels()) {
       if (kern.isa == mc::kIsaReference || (kern.isa & ~mc::cpu_isa())) continue;
       if (filter && !std::strstr(kern.name, filter)) continue;

@@ -396,6 +396,42 @@ void bind_engine(py::module_& m) {
              }
              return rows;
            })
+      .def(
+          "set_observing_ranges",
+          [](PyEngine& pe, bool on) {
+            if (pe.engine->lanes() != 0) {
+              throw std::invalid_argument("range observation needs a single-lane engine");
+            }
+            std::lock_guard<std::mutex> lock(pe.mutex);
+            pe.engine->range_observer().set_enabled(on);
+          },
+          py::arg("enabled"))
+      .def("input_ranges",
+           [](PyEngine& pe) {
+             // Canonical weight name (movicore/fold.py) -> (lo, hi) of the layer's input.
+             std::lock_guard<std::mutex> lock(pe.mutex);
+             const RangeObserver& obs = pe.engine->range_observer();
+             py::dict out;
+             auto put = [&](const PackedGemm& g, const std::string& name) {
+               float lo, hi;
+               if (!g.empty() && obs.range(g, &lo, &hi)) {
+                 out[py::str(name)] = py::make_tuple(lo, hi);
+               }
+             };
+             for (const auto& l : pe.engine->model().layers) {
+               const std::string p = "blocks." + l.name;
+               put(l.expand_w, p + ".expand.conv.weight");
+               put(l.project, p + ".project.conv.weight");
+               put(l.skip_w, p + ".skip.conv.weight");
+               put(l.se_reduce, p + ".se.reduce.weight");
+               put(l.se_expand, p + ".se.expand.weight");
+             }
+             const Model& mo = pe.engine->model();
+             put(mo.head, "head.conv.weight");
+             put(mo.cls_hidden, "classifier.hidden.weight");
+             put(mo.cls_logits, "classifier.logits.weight");
+             return out;
+           })
       .def_property_readonly("state_bytes",
                              [](PyEngine& pe) { return pe.engine->state().bytes(); })
       .def_property_readonly("gemm_kernel",

@@ -160,6 +160,7 @@ void Engine::load_frame(const void* frames, bool is_uint8, size_t index, float* 
 
 void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
                   const float* residual, Act act) {
+  if (ranges_.enabled()) ranges_.observe(g, m, a);
   if (g.int8()) return qgemm(g, m, a, c, residual, act);
   const size_t n = g.n, k = g.k;
   const size_t threads = pool_.threads();
@@ -192,11 +193,8 @@ void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
 void Engine::quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a) {
   const size_t kc = qgemm_round_k(g.k);
   uint8_t* q = qa_.data() + r0 * kc;
-  if (g.static_input) {
-    quantize_rows_static(rows, g.k, a + r0 * g.k, g.k, g.input, q, kc, qp_.data() + r0);
-  } else {
-    k_.quantize(rows, g.k, a + r0 * g.k, g.k, q, kc, qp_.data() + r0);
-  }
+  k_.quantize(rows, g.k, a + r0 * g.k, g.k, q, kc, g.static_input ? &g.input : nullptr,
+              qp_.data() + r0);
 }
 
 // Same work split as gemm(): row blocks (each task quantizes its own rows), or column panels

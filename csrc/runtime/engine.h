@@ -20,6 +20,7 @@
 #include "kernels/tconv/tconv.h"
 #include "runtime/model.h"
 #include "runtime/profiler.h"
+#include "runtime/range_observer.h"
 #include "runtime/stream_state.h"
 #include "runtime/thread_pool.h"
 
@@ -62,6 +63,7 @@ class Engine {
   size_t lanes() const { return lanes_.size(); }
   const Kernels& kernels() const { return k_; }
   Profiler& profiler() { return prof_; }
+  RangeObserver& range_observer() { return ranges_; }
 
   // Float frames are RGB in [0, 1]; values up to kFrameSlack outside are accepted (resampling
   // filters overshoot a little). Anything else (0..255 floats, NaN, inf) is a caller's mistake.
@@ -123,6 +125,7 @@ class Engine {
   std::vector<std::unique_ptr<Engine>> lanes_;
   std::vector<size_t> lane_first_;
   Profiler prof_;
+  RangeObserver ranges_;
 
   // Scratch (floats), sized at construction for one frame of every stream.
   std::vector<float> frame_, act_a_, act_b_, expand_, feature_, residual_, pooled_;

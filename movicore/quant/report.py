@@ -70,5 +70,12 @@ def format_report(r: dict[str, Any]) -> str:
         lines.append(f"  frame {t:>5}: max {100 * v['max_rel_err']:.3f} %, mean "
                      f"{100 * v['mean_rel_err']:.4f} %, top-1 "
                      f"{'same' if v['top1_agree'] else 'DIFFERENT'}")
+    d = r.get("dynamic")
+    if d is not None:
+        lines.append(
+            f"  dynamic (per-row) activations on the same frames, for comparison: top-1 "
+            f"{100 * d['top1_agreement']:.2f} %, top-5 {100 * d['top5_overlap']:.2f} %, max "
+            f"{100 * d['max_rel_err']:.3f} %, mean {100 * d['mean_rel_err']:.4f} %, last quarter "
+            f"max {100 * d['max_rel_err_last_quarter']:.3f} %")
     lines.append("  (speed: movicore bench MODEL --against int8)")
     return "\n".join(lines)

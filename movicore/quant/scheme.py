@@ -124,6 +124,20 @@ def parse_quant_metadata(text: str, config: arch.Config) -> QuantSpec:
     return QuantSpec(activations=mode, layers=tuple(layers))
 
 
+def static_params(lo: float, hi: float) -> tuple[float, int]:
+    """uint8 (scale, zero point) covering [lo, hi] and zero, by the rule of the engine's
+    per-row quantizer (csrc/kernels/quantize/quantize.h): scale = (hi - lo) / 255 in float32,
+    zero point = round(-lo / scale) clamped to 0..255; an all-zero range gets (1, 0)."""
+    lo32, hi32 = np.float32(min(lo, 0.0)), np.float32(max(hi, 0.0))
+    if not (np.isfinite(lo32) and np.isfinite(hi32)):
+        raise ValueError(f"calibration range is not finite: [{lo}, {hi}]")
+    scale = np.float32(hi32 - lo32) / np.float32(255)
+    if not scale > 0:
+        return 1.0, 0
+    zp = int(np.clip(np.rint(-lo32 / scale), 0, 255))
+    return float(scale), zp
+
+
 def quantize_weight(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-output-channel symmetric int8: (q int8 in -127..127, scale float32 [out])."""
     w64 = w.astype(np.float64).reshape(w.shape[0], -1)

@@ -33,6 +33,15 @@ def int8_demo(tmp_path_factory: pytest.TempPathFactory):
     return out
 
 
+@pytest.fixture(scope="module")
+def static_demo(tmp_path_factory: pytest.TempPathFactory):
+    """Every pointwise layer static, calibrated on synthetic clips (report on other clips)."""
+    out = tmp_path_factory.mktemp("q") / "demo_static.safetensors"
+    report = movicore.quantize(DEMO_MODEL, out, dynamic=False, min_channels=1, classifier=True,
+                               frames=24, calib_frames=128)
+    return out, report
+
+
 def test_quantize_weight_per_channel():
     w = np.array([[1.0, -0.5, 0.25], [0.0, 0.0, 0.0], [-3.0, 1.5, 0.001]], np.float32)
     q, s = scheme.quantize_weight(w)
@@ -252,15 +261,17 @@ def test_import_without_torch(int8_demo):
     assert r.returncode == 0, r.stderr
 
 
-def test_reference_engine_matches_int8_weights(int8_demo, torch_one_thread):
+@pytest.mark.parametrize("mode", ["dynamic", "static"])
+def test_reference_engine_matches_int8_weights(int8_demo, static_demo, mode, torch_one_thread):
     """The torch reference on the dequantized weights vs the int8 engine: only the activation
-    quantization separates them."""
+    quantization separates them (dynamic per row, or the calibrated static ranges)."""
     import torch
 
     from movicore.reference.model_io import from_file
 
-    ref = from_file(int8_demo)
-    qm = movicore.load(int8_demo)
+    path = int8_demo if mode == "dynamic" else static_demo[0]
+    ref = from_file(path)
+    qm = movicore.load(path)
     size = qm.input_size[0]
     frames = np.random.default_rng(5).integers(0, 256, (4, size, size, 3), np.uint8)
     got = movicore.Engine(qm).step(frames, all_frames=True)
@@ -269,3 +280,81 @@ def test_reference_engine_matches_int8_weights(int8_demo, torch_one_thread):
         want = ref(clip, all_frames=True)[0][0].numpy()
     rel = np.abs(got - want).max() / np.abs(want).max()
     assert rel < 0.05, rel
+
+
+def test_static_params_rule():
+    s, zp = scheme.static_params(-1.0, 3.0)
+    assert s == pytest.approx(4 / 255) and zp == 64  # rint(63.75)
+    assert scheme.static_params(0.5, 2.0) == (pytest.approx(2 / 255), 0)  # zero kept in range
+    assert scheme.static_params(-2.0, -1.0) == (pytest.approx(2 / 255), 255)
+    assert scheme.static_params(0.0, 0.0) == (1.0, 0)
+    with pytest.raises(ValueError, match="not finite"):
+        scheme.static_params(float("nan"), 1.0)
+
+
+def test_static_file_and_report(static_demo):
+    path, r = static_demo
+    mf = modelfile.read_model_file(path)
+    assert mf.quant.activations == "static"
+    assert set(mf.quant.layers) == set(scheme.pointwise_layers(mf.config))
+    for name in mf.quant.layers:
+        s, zp = mf.tensors[name + "_input"]
+        assert s > 0 and zp == int(zp) and 0 <= zp <= 255
+    # the report: static on held-out clips, dynamic on the same clips beside it
+    assert "calibrated on seed 1" in r["source"] and r["frames"] == 24
+    # per-tensor ranges are coarser than per-row ones: a looser bound (docs/quantization.md)
+    assert r["max_rel_err"] < 0.1 and r["top1_agreement"] >= 0.9
+    assert r["dynamic"]["frames"] == 24 and r["dynamic"]["max_rel_err"] < 0.05
+    qm = movicore.load(path)
+    assert qm._core.int8_layers == len(mf.quant.layers)
+    size = qm.input_size[0]
+    frames = np.random.default_rng(6).integers(0, 256, (3, size, size, 3), np.uint8)
+    a = movicore.Engine(qm).step(frames, all_frames=True)
+    b = movicore.Engine(qm, threads=2).step(frames, all_frames=True)
+    np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-5)
+
+
+def test_calibration_covers_the_calibration_frames(tmp_path):
+    """Static ranges contain every value the float model fed each layer on those frames: the
+    same frames then never clip (beyond the rounding of half a step)."""
+    from movicore.quant.calibrate import calibrate_ranges
+
+    fm = movicore.load(DEMO_MODEL)
+    size = fm.input_size[0]
+    frames = np.random.default_rng(9).integers(0, 256, (5, size, size, 3), np.uint8)
+    layers = scheme.quantizable_layers(fm.config, min_channels=1)
+    ranges = calibrate_ranges(fm, list(frames), layers)
+    assert set(ranges) == set(layers)
+    e = movicore.Engine(fm)
+    e._core.set_observing_ranges(True)
+    e.step(frames[:2], all_frames=True)
+    seen = e._core.input_ranges()
+    for n in layers:
+        s, zp = ranges[n]
+        lo, hi = seen[n]
+        # covered up to half a step (the zero point is rounded to an integer): never clipped
+        assert s * (0 - zp) <= lo + s / 2 + 1e-6 and s * (255 - zp) >= hi - s / 2 - 1e-6, n
+    with pytest.raises(ValueError, match="no calibration frames"):
+        calibrate_ranges(fm, [], layers)
+
+
+def test_cli_static_errors(tmp_path, capsys):
+    from video_helpers import make_clip
+
+    out = tmp_path / "q.safetensors"
+    one = make_clip(tmp_path / "one.mp4", seconds=1 / 30)  # a single frame: nothing held out
+    assert main(["quantize", str(DEMO_MODEL), "-o", str(out), "--static", "--calibrate",
+                 str(one)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "at least 2" in err
+    assert not out.exists()
+    assert main(["quantize", str(DEMO_MODEL), "-o", str(out), "--static",
+                 "--calib-frames", "0"]) == 1
+    assert "calib_frames must be >= 1" in capsys.readouterr().err
+    assert not out.exists()
+    clip = make_clip(tmp_path / "clip.mp4", seconds=0.4)  # 12 frames: 6 calibrate, 6 report
+    assert main(["quantize", str(DEMO_MODEL), "-o", str(out), "--static", "--calibrate",
+                 str(clip), "--frames", "8"]) == 0
+    text = capsys.readouterr().out
+    assert "held out from calibration" in text and "dynamic (per-row)" in text
+    assert modelfile.read_model_file(out).quant.activations == "static"

@@ -13,7 +13,7 @@ namespace quantize_impl {
 
 template <class Q>
 void run(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q, size_t q_stride,
-         QuantParams* params) {
+         const QuantParams* fixed, QuantParams* params) {
   constexpr size_t W = Q::kWidth;
   const size_t kc = qgemm_round_k(k);
   const size_t tail = k % W;
@@ -22,18 +22,20 @@ void run(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q, size_t
     const float* xi = x + i * x_stride;
     typename Q::V lo = Q::set1(0.f), hi = Q::set1(0.f);
     size_t j = 0;
-    for (; j + W <= k; j += W) {
-      const typename Q::V v = Q::load(xi + j);
-      lo = Q::min(lo, v);
-      hi = Q::max(hi, v);
-    }
-    if (tail) {
-      const typename Q::V v = Q::load(xi + j, tail_mask);
-      lo = Q::min(lo, v);
-      hi = Q::max(hi, v);
+    if (fixed == nullptr) {
+      for (; j + W <= k; j += W) {
+        const typename Q::V v = Q::load(xi + j);
+        lo = Q::min(lo, v);
+        hi = Q::max(hi, v);
+      }
+      if (tail) {
+        const typename Q::V v = Q::load(xi + j, tail_mask);
+        lo = Q::min(lo, v);
+        hi = Q::max(hi, v);
+      }
     }
     float inv;
-    params[i] = row_quant_params(Q::hmin(lo), Q::hmax(hi), &inv);
+    params[i] = row_params(fixed, Q::hmin(lo), Q::hmax(hi), &inv);
     const typename Q::V vinv = Q::set1(inv), vzp = Q::set1(float(params[i].zero_point));
     uint8_t* qi = q + i * q_stride;
     for (j = 0; j + W <= k; j += W) Q::store_u8(qi + j, Q::add(Q::mul(Q::load(xi + j), vinv), vzp), W);
