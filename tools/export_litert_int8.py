@@ -16,21 +16,25 @@ ways: float32, dynamic-range (int8 weights, float activations: Optimize.DEFAULT)
 with the real states the float SavedModel produced before it; int8 builtin ops where they
 exist, float I/O). CALIB_FRAMES.npy: uint8 [N, 172, 172, 3], consecutive frames of one stream.
 """
+from __future__ import annotations
+
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from official.projects.movinet.modeling import movinet, movinet_model  # noqa: E402
-from official.projects.movinet.tools import export_saved_model  # noqa: E402
+import numpy as np
+import tensorflow as tf
+from official.projects.movinet.modeling import movinet, movinet_model
+from official.projects.movinet.tools import export_saved_model
 
 
 def main() -> int:
-    fixture, calib_path, out_dir = sys.argv[1:4]
-    os.makedirs(out_dir, exist_ok=True)
+    fixture, calib_path = sys.argv[1:3]
+    out_dir = Path(sys.argv[3])
+    out_dir.mkdir(parents=True, exist_ok=True)
     backbone = movinet.Movinet(model_id="a0", causal=True, conv_type="2plus1d",
                                se_type="2plus3d", activation="hard_swish",
                                gating_activation="hard_sigmoid", use_positional_encoding=False,
@@ -39,7 +43,7 @@ def main() -> int:
     model.build([1, 1, 172, 172, 3])
     status = tf.train.Checkpoint(model=model).restore(tf.train.latest_checkpoint(fixture))
     status.assert_existing_objects_matched()
-    saved = os.path.join(out_dir, "a0_stream_saved_model")
+    saved = str(out_dir / "a0_stream_saved_model")
     export_saved_model.export_saved_model(model=model, input_shape=[1, 1, 172, 172, 3],
                                           export_path=saved, causal=True,
                                           bundle_input_init_states_fn=False)
@@ -61,10 +65,9 @@ def main() -> int:
         conv = tf.lite.TFLiteConverter.from_saved_model(saved)
         for k, v in opts.items():
             setattr(conv, k, v)
-        path = os.path.join(out_dir, f"a0_stream_{name}.tflite")
-        with open(path, "wb") as fh:
-            fh.write(conv.convert())
-        print("wrote", path, os.path.getsize(path), "bytes", flush=True)
+        path = out_dir / f"a0_stream_{name}.tflite"
+        path.write_bytes(conv.convert())
+        print("wrote", path, path.stat().st_size, "bytes", flush=True)
 
     convert("float32")
     convert("dynamic_range", optimizations=[tf.lite.Optimize.DEFAULT])

@@ -412,3 +412,49 @@ def test_bad_classifier_weights_metadata(int8_demo, tmp_path, extra, match):
     _rewrite(int8_demo, dst, meta={"quant": json.dumps(d)})
     with pytest.raises(ModelFormatError, match=match):
         movicore.load(dst)
+
+
+def test_calibration_ranges_match_reference_layer_inputs(torch_one_thread):
+    """The range the calibration observer records for each pointwise layer's input equals that
+    of the tensor the torch reference feeds the same conv over the same frames (a projection
+    must see the SE-gated features, a pooled skip the pooled ones)."""
+    import torch
+
+    from movicore.reference.model_io import from_file
+
+    fm = movicore.load(DEMO_MODEL)
+    size = fm.input_size[0]
+    frames = np.random.default_rng(12).integers(0, 256, (3, size, size, 3), np.uint8)
+    e = movicore.Engine(fm)
+    e._core.set_observing_ranges(True)
+    e.step(frames, all_frames=True)
+    seen = e._core.input_ranges()
+    ref = from_file(DEMO_MODEL)
+    modules = dict(ref.named_modules())
+    got: dict[str, list[float]] = {}
+
+    def hook(name, use_output=False):
+        def f(_module, inputs, out):
+            x = (out if use_output else inputs[0]).detach()
+            lo, hi = float(x.min()), float(x.max())
+            r = got.setdefault(name, [lo, hi])
+            r[0], r[1] = min(r[0], lo), max(r[1], hi)
+        return f
+
+    # the ConvBN (or skip) module whose input is the GEMM input; a pooled skip's is the pool's
+    # output
+    layers = [n for n in scheme.pointwise_layers(fm.config) if not n.startswith("classifier.")]
+    for n in layers:
+        base = n.removesuffix(".conv.weight")
+        if modules.get(base + ".pool") is not None:
+            modules[base + ".pool"].register_forward_hook(hook(n, use_output=True))
+        else:
+            modules[base].register_forward_hook(hook(n))
+    clip = torch.from_numpy(frames.astype(np.float32) / 255)[None]
+    with torch.no_grad():
+        ref(clip, all_frames=True)
+    for n in layers:
+        lo, hi = seen[n]
+        scale = max(abs(lo), abs(hi), 1e-3)
+        assert abs(lo - got[n][0]) <= 1e-3 * scale and abs(hi - got[n][1]) <= 1e-3 * scale, (
+            n, seen[n], got[n])
