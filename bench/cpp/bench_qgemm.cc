@@ -1,5 +1,6 @@
 // Micro-benchmark (not a test) of the int8 path against the float gemm on MoViNet shapes:
-// per-row activation quantization, every qgemm variant, and the float gemm of the same layer.
+// per-row activation quantization, every qgemm variant, the float gemm of the same layer, and
+// for GEMV shapes the bfloat16-weight gemm.
 // Build: cmake -DMOVICORE_BUILD_BENCHES=ON ... (target bench_qgemm), then build/dev/bench_qgemm
 // [name filter].
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "best_time.h"
+#include "kernels/bf16w_gemm/bf16w_gemm.h"
 #include "kernels/gemm/gemm.h"
 #include "kernels/qgemm/qgemm.h"
 #include "kernels/quantize/quantize.h"
@@ -45,6 +47,16 @@ int main(int argc, char** argv) {
               mc::Act::kHardSwish);
       });
       std::printf("%-40s m=%5zu k=%5zu n=%4zu  %8.2f us  %6.1f GOP/s\n", gk.name, s.m, s.k, s.n,
+                  t * 1e6, ops / t * 1e-9);
+    }
+    if (s.m <= 4) {  // weight-bound GEMV rows: the bfloat16-weight kernel too
+      std::vector<uint16_t> bpacked(mc::bf16w_packed_elems(s.n, s.k));
+      mc::pack_bf16w_weights(s.n, s.k, w.data(), b.data(), bpacked.data());
+      const auto& bk = mc::get_bf16w_gemm_kernel();
+      const double t = mc_bench::best_seconds([&] {
+        bk.fn(s.m, s.n, s.k, a.data(), s.k, bpacked.data(), c.data(), s.n, mc::Act::kHardSwish);
+      });
+      std::printf("%-40s m=%5zu k=%5zu n=%4zu  %8.2f us  %6.1f GOP/s\n", bk.name, s.m, s.k, s.n,
                   t * 1e6, ops / t * 1e-9);
     }
     for (const auto& kern : mc::quantize_kernels()) {

@@ -41,7 +41,7 @@ std::vector<float> to_vector(const FArray& a) {
   return std::vector<float>(a.data(), a.data() + a.size());
 }
 
-// Float layer: w[k, n] + b[n]. Int8 layer (movicore.quant): qw[k, n] int8 in -127..127,
+// Float layer: w[k, n] + b[n] (with "bf16": true, packed as bfloat16 weights). Int8 layer (movicore.quant): qw[k, n] int8 in -127..127,
 // w_scale[n], b[n], and for static activation quantization input_scale + input_zero_point.
 // `int8_kernels` false: an int8 layer is dequantized into a float one (use_int8_kernels).
 void load_gemm(PackedGemm* g, const py::dict& d, uint32_t k, uint32_t n,
@@ -49,7 +49,11 @@ void load_gemm(PackedGemm* g, const py::dict& d, uint32_t k, uint32_t n,
   FArray b = get_array(d, "b", {n}, where);
   if (!d.contains("qw")) {
     FArray w = get_array(d, "w", {k, n}, where);
-    pack_gemm(g, n, k, w.data(), b.data());
+    if (d.contains("bf16") && d["bf16"].cast<bool>()) {
+      pack_bf16w(g, n, k, w.data(), b.data());
+    } else {
+      pack_gemm(g, n, k, w.data(), b.data());
+    }
     return;
   }
   using I8Array = py::array_t<int8_t, py::array::c_style>;

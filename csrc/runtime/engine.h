@@ -10,6 +10,7 @@
 
 #include "kernels/act/act.h"
 #include "kernels/avgpool/avgpool.h"
+#include "kernels/bf16w_gemm/bf16w_gemm.h"
 #include "kernels/conv2d/conv2d.h"
 #include "kernels/dwconv/dwconv.h"
 #include "kernels/gemm/gemm.h"
@@ -31,6 +32,7 @@ struct Kernels {
   GemmFn gemm;
   QGemmFn qgemm;
   QuantizeFn quantize;
+  Bf16wGemmFn bf16w_gemm;
   DwConvFn dwconv;
   TConvFn tconv;
   Conv2dFn conv2d;
@@ -108,6 +110,8 @@ class Engine {
   void qgemm(const PackedGemm& g, size_t m, const float* a, float* c, const float* residual,
              Act act);
   void quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a);
+  // Bfloat16-weight layers (no residual): column panels split over threads.
+  void bf16w_gemm(const PackedGemm& g, size_t m, const float* a, float* c, Act act);
   void dwconv(DwConvParams p, const float* const* frames, const float* w, const float* b,
               float* out, float* channel_sum);
   void tconv(size_t pixels, size_t channels, size_t kt, const float* const* frames,

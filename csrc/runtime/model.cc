@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/bf16w_gemm/bf16w_gemm.h"
 #include "kernels/gemm/gemm.h"
 
 namespace mc {
@@ -24,6 +25,14 @@ void pack_qgemm(PackedGemm* g, uint32_t n, uint32_t k, const int8_t* w_kn, const
   pack_qgemm_weights(n, k, w_kn, scale, bias, g->qpacked.data());
   g->static_input = static_input != nullptr;
   if (static_input != nullptr) g->input = *static_input;
+}
+
+void pack_bf16w(PackedGemm* g, uint32_t n, uint32_t k, const float* w_kn, const float* bias) {
+  g->n = n;
+  g->k = k;
+  g->packed.clear();
+  g->bpacked.assign(bf16w_packed_elems(n, k), 0);
+  pack_bf16w_weights(n, k, w_kn, bias, g->bpacked.data());
 }
 
 void pack_qgemm_as_float(PackedGemm* g, uint32_t n, uint32_t k, const int8_t* w_kn,

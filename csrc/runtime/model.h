@@ -20,15 +20,22 @@ enum class SkipType : uint8_t { kIdentity, kProject, kPoolProject };
 // layer, for the qgemm kernels (kernels/qgemm/qgemm.h): then `qpacked` holds the int8 panels and
 // the layer's input is quantized per row at run time (dynamic) or with the calibrated
 // `input` params (static).
+//
+// A weight-bound layer of an int8 file (the classifier) may instead hold bfloat16 weights in
+// `bpacked` (kernels/bf16w_gemm: float activations, half the weight bytes of float32).
 struct PackedGemm {
   uint32_t n = 0, k = 0;  // out, in
   std::vector<float> packed;
   std::vector<uint8_t> qpacked;
+  std::vector<uint16_t> bpacked;
   bool static_input = false;
   QuantParams input{0, 1.f};
   bool empty() const { return n == 0; }
   bool int8() const { return !qpacked.empty(); }
-  size_t bytes() const { return packed.size() * sizeof(float) + qpacked.size(); }
+  bool bf16() const { return !bpacked.empty(); }
+  size_t bytes() const {
+    return packed.size() * sizeof(float) + qpacked.size() + bpacked.size() * sizeof(uint16_t);
+  }
 };
 
 struct LayerModel {
@@ -76,7 +83,9 @@ void pack_gemm(PackedGemm* g, uint32_t n, uint32_t k, const float* w_kn, const f
 // Int8 layer: w_kn int8 in -127..127, per-channel scale (n); static_input null = dynamic.
 void pack_qgemm(PackedGemm* g, uint32_t n, uint32_t k, const int8_t* w_kn, const float* scale,
                 const float* bias, const QuantParams* static_input);
-// The same layer for the float gemm: weights dequantized (w * scale), activations stay float.
+// Float weights rounded to bfloat16 for the bf16w_gemm kernels.
+void pack_bf16w(PackedGemm* g, uint32_t n, uint32_t k, const float* w_kn, const float* bias);
+// The same int8 layer for the float gemm: weights dequantized (w * scale), activations stay float.
 void pack_qgemm_as_float(PackedGemm* g, uint32_t n, uint32_t k, const int8_t* w_kn,
                          const float* scale, const float* bias);
 

@@ -16,6 +16,7 @@ from movicore.quant.scheme import MIN_CHANNELS, quantizable_layers, quantize_ten
 def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
              calibrate: Sequence[str | os.PathLike[str]] | None = None,
              synthetic: bool = False, dynamic: bool = True, classifier: bool = False,
+             classifier_bf16: bool = True,
              min_channels: int = MIN_CHANNELS, frames: int = 1024, calib_frames: int = 256,
              seed: int = 0, threads: int = 1, report: bool = True) -> dict[str, Any] | None:
     """Write an int8 copy of ``model`` to ``out`` and compare it with the float model.
@@ -29,10 +30,13 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
         the float model fed it over the first half of each calibration video (at most
         ``calib_frames`` frames; synthetic: clips of seed + 1). The report then runs on the
         held-out second halves (synthetic: seed) and shows dynamic on the same frames too.
-    classifier : quantize the classifier's two layers too. Off by default: their int8 inputs
-        (one 2,048-wide row) are where most of the logit error comes from (official A0 on
-        bikes.mp4: max |dlogit|/max|logit| 1.7 % with, 0.64 % without); on A0 they are also
-        most of the per-frame weight traffic, so turning them on is the faster choice.
+    classifier : quantize the classifier's two layers to int8 too. Off by default: they are
+        where most of the logit error comes from (official A0 on bikes.mp4: max
+        |dlogit|/max|logit| 1.7 % with, 0.64 % without; int8 weights alone already give 1.1 %);
+        on A0 they are also most of the per-frame weight traffic, so turning them on is faster.
+    classifier_bf16 : a float classifier runs with its weights rounded to bfloat16 (float
+        activations; half the weight bytes per frame; the file keeps float32). False keeps
+        float32 weights.
     min_channels : other pointwise layers are int8 only when at least this wide on both
         sides (narrower ones are faster in float); 1 = every pointwise layer.
 
@@ -87,7 +91,8 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
 
         ranges = calibrate_ranges(load(model), stream("first_half", calib_frames, seed + 1),
                                   layers)
-    tensors, spec = quantize_tensors(src.config, src.tensors, layers, ranges)
+    cls_weights = "bfloat16" if classifier_bf16 and not classifier else "float32"
+    tensors, spec = quantize_tensors(src.config, src.tensors, layers, ranges, cls_weights)
     extra = {k: v for k, v in src.metadata.items() if k not in (*RESERVED_KEYS, "quant")}
     write_model_file(out, src.config, tensors, src.labels, extra, quant=spec)
     if not report:
@@ -99,7 +104,7 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
         if not dynamic:
             with tempfile.TemporaryDirectory() as tmp:
                 dyn = Path(tmp) / "dynamic.safetensors"
-                t, s = quantize_tensors(src.config, src.tensors, layers)
+                t, s = quantize_tensors(src.config, src.tensors, layers, None, cls_weights)
                 write_model_file(dyn, src.config, t, src.labels, extra, quant=s)
                 result["dynamic"] = compare_streams(load(model), load(dyn),
                                                     stream(part, frames, seed),

@@ -358,3 +358,57 @@ def test_cli_static_errors(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "held out from calibration" in text and "dynamic (per-row)" in text
     assert modelfile.read_model_file(out).quant.activations == "static"
+
+
+def test_bf16_classifier(tmp_path):
+    """Default int8 files run the float classifier with bfloat16 weights: the same logits as a
+    float32-classifier file whose classifier weights were rounded to bfloat16 (up to float
+    summation order), and the metadata records it (absent with --float32-classifier)."""
+    q = tmp_path / "q.safetensors"
+    f32 = tmp_path / "q_f32cls.safetensors"
+    movicore.quantize(DEMO_MODEL, q, report=False)
+    movicore.quantize(DEMO_MODEL, f32, report=False, classifier_bf16=False)
+    mq, mf = modelfile.read_model_file(q), modelfile.read_model_file(f32)
+    assert mq.quant.classifier_weights == "bfloat16" and "bfloat16" in mq.quant.describe()
+    assert mf.quant.classifier_weights == "float32"
+    assert "classifier_weights" not in json.loads(mf.metadata["quant"])
+    t = dict(mf.tensors)
+    for n in scheme.CLASSIFIER_LAYERS:
+        t[n] = scheme.round_bf16(np.asarray(t[n]))
+    rounded = tmp_path / "rounded.safetensors"
+    modelfile.write_model_file(rounded, mf.config, t, mf.labels, quant=mf.quant)
+    lq, lr = movicore.load(q), movicore.load(rounded)
+    assert lq._core.packed_bytes < lr._core.packed_bytes
+    size = lq.input_size[0]
+    frames = np.random.default_rng(11).integers(0, 256, (4, size, size, 3), np.uint8)
+    a = movicore.Engine(lq).step(frames, all_frames=True)
+    b = movicore.Engine(lr).step(frames, all_frames=True)
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5 * np.abs(b).max())
+    two = movicore.Engine(lq, threads=2).step(frames, all_frames=True)
+    np.testing.assert_allclose(two, a, rtol=1e-5, atol=1e-5 * np.abs(a).max())
+    # dequantized tensors (the torch reference's view) carry the bfloat16 rounding
+    back = scheme.dequantize_tensors(mq.tensors, mq.quant)
+    np.testing.assert_array_equal(back["classifier.logits.weight"],
+                                  t["classifier.logits.weight"])
+
+
+def test_round_bf16():
+    x = np.array([1.0, 1.0 + 2**-8, 1.0 + 3 * 2**-8, -2.5, 0.0, 3.14159], np.float32)
+    got = scheme.round_bf16(x)
+    np.testing.assert_array_equal(got[:5], [1.0, 1.0, 1.0 + 4 * 2**-8, -2.5, 0.0])  # ties even
+    assert abs(got[5] - x[5]) <= abs(x[5]) * 2**-9
+
+
+@pytest.mark.parametrize(("extra", "match"), [
+    ({"classifier_weights": "int4"}, "classifier_weights must be one of"),
+    ({"classifier_weights": "bfloat16", "layers": ["classifier.logits.weight"]},
+     "needs a float32 classifier"),
+])
+def test_bad_classifier_weights_metadata(int8_demo, tmp_path, extra, match):
+    mf = modelfile.read_model_file(int8_demo)
+    d = json.loads(mf.metadata["quant"])
+    d.update(extra)
+    dst = tmp_path / "bad.safetensors"
+    _rewrite(int8_demo, dst, meta={"quant": json.dumps(d)})
+    with pytest.raises(ModelFormatError, match=match):
+        movicore.load(dst)
