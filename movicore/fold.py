@@ -57,8 +57,10 @@ def _pointwise(t: Mapping[str, np.ndarray], conv: str, bn: str | None = None,
     return {"w": _f32(w64.T * mult), "b": _f32(b * mult)}
 
 
-def fold_for_engine(config: arch.Config, t: Mapping[str, np.ndarray]) -> dict[str, Any]:
-    """Kernel-ready spec for ``movicore._core.Model``."""
+def fold_for_engine(config: arch.Config, t: Mapping[str, np.ndarray], *,
+                    bf16_classifier: bool = False) -> dict[str, Any]:
+    """Kernel-ready spec for ``movicore._core.Model`` (``bf16_classifier``: the classifier's
+    float weights packed as bfloat16, see movicore.quant.scheme.QuantSpec)."""
     spec = config.spec
     scale, shift = _bn_scale_shift(t, "stem.bn")
     stem_w = t["stem.conv.weight"].astype(np.float64)[:, :, 0] * scale[:, None, None, None]
@@ -102,4 +104,6 @@ def fold_for_engine(config: arch.Config, t: Mapping[str, np.ndarray]) -> dict[st
                          **_pointwise(t, "classifier.hidden.weight",
                                       bias="classifier.hidden.bias")}
     out["cls_logits"] = _pointwise(t, "classifier.logits.weight", bias="classifier.logits.bias")
+    if bf16_classifier:
+        out["cls_hidden"]["bf16"] = out["cls_logits"]["bf16"] = True
     return out

@@ -25,7 +25,8 @@ class Model:
         _core = core()
 
         self._file = file
-        self._core = _core.Model(fold_for_engine(file.config, file.tensors))
+        bf16 = file.quant is not None and file.quant.bf16_classifier
+        self._core = _core.Model(fold_for_engine(file.config, file.tensors, bf16_classifier=bf16))
 
     @property
     def config(self) -> arch.Config:

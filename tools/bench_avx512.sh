@@ -64,9 +64,9 @@ for model in $MODELS; do
   tfl=${!var:-}
   [[ $model == a0 && -z $tfl ]] && tfl=$SHARED/anchors/movinet_a0_stream.tflite
   if [[ -n $tfl ]]; then
-    bench "$ROOT" "$model" openvino,litert --tflite "$tfl"
+    bench "$ROOT" "$model" openvino,executorch,litert --tflite "$tfl"
   else
-    bench "$ROOT" "$model" openvino
+    bench "$ROOT" "$model" openvino,executorch
   fi
   MOVICORE_MAX_ISA=avx2 bench "$ROOT" "$model-avx2" ""
   MOVICORE_MAX_ISA=avx2 bench "$BASE_DIR" "$model-baseline-avx2" ""

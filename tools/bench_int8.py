@@ -4,10 +4,13 @@
         [--a0-file a0_stream.safetensors] [--rounds 15 --frames 16] [--json out.json]
 
 For each model (random-weight stream model of its id, or the given file for a0) it writes the
-float file, its default int8 copy (movicore.quantize: classifier in float32) and an int8 copy
-with the classifier int8 too; then, in a fresh process per ISA cap (MOVICORE_MAX_ISA), steps
-the three engines in alternating rounds of --frames frames and keeps each engine's fastest
-round (the least disturbed by other load). Threads: 1. Dev-only (never imported).
+float file, its default int8 copy (movicore.quantize: dynamic activations, float classifier
+with bfloat16 weights), a static copy (calibrated on 32 synthetic frames: for speed only) and
+an int8 copy with the classifier int8 too; then, in a fresh process per ISA cap
+(MOVICORE_MAX_ISA), steps the four engines in alternating rounds of --frames frames and keeps
+each engine's fastest round (the least disturbed by other load). Threads: 1. Without an int8
+dot-product extension (e.g. the avx2 cap) int8 files run the float GEMM on dequantized weights
+(docs/quantization.md). Dev-only (never imported).
 """
 
 from __future__ import annotations
@@ -70,8 +73,10 @@ def main() -> int:
             else:
                 write_random_model(mid, src)
             q = Path(tmp) / f"{mid}_int8.safetensors"
+            qs = Path(tmp) / f"{mid}_int8_static.safetensors"
             qc = Path(tmp) / f"{mid}_int8_cls.safetensors"
             movicore.quantize(src, q, report=False)
+            movicore.quantize(src, qs, report=False, dynamic=False, calib_frames=32)
             movicore.quantize(src, qc, report=False, classifier=True)
             for isa in args.isa.split(","):
                 env = dict(os.environ)
@@ -80,14 +85,15 @@ def main() -> int:
                     env["MOVICORE_MAX_ISA"] = isa
                 out = subprocess.run(
                     [sys.executable, __file__, "--rounds", str(args.rounds), "--frames",
-                     str(args.frames), "--_worker", str(src), str(q), str(qc)],
+                     str(args.frames), "--_worker", str(src), str(q), str(qs), str(qc)],
                     env=env, capture_output=True, text=True, check=True)
-                f, i8, i8c = json.loads(out.stdout.strip().splitlines()[-1])
+                f, i8, i8s, i8c = json.loads(out.stdout.strip().splitlines()[-1])
                 row = {"model": mid, "isa": isa, "float_ms": f, "int8_ms": i8,
-                       "int8_with_classifier_ms": i8c}
+                       "int8_static_ms": i8s, "int8_with_classifier_ms": i8c}
                 rows.append(row)
                 print(f"{mid} {isa:7s} float {f:7.3f} ms | int8 {i8:7.3f} ms ({i8 / f:.2f}x) | "
-                      f"int8 incl. classifier {i8c:7.3f} ms ({i8c / f:.2f}x)", flush=True)
+                      f"static {i8s:7.3f} ms ({i8s / f:.2f}x) | int8 incl. classifier "
+                      f"{i8c:7.3f} ms ({i8c / f:.2f}x)", flush=True)
     info = {"cpu": movicore.cpu_info(), "load": os.getloadavg(), "rows": rows,
             "rounds": args.rounds, "frames": args.frames}
     if args.json:

@@ -41,14 +41,19 @@ std::vector<float> to_vector(const FArray& a) {
   return std::vector<float>(a.data(), a.data() + a.size());
 }
 
-// Float layer: w[k, n] + b[n]. Int8 layer (movicore.quant): qw[k, n] int8 in -127..127,
+// Float layer: w[k, n] + b[n] (with "bf16": true, packed as bfloat16 weights). Int8 layer (movicore.quant): qw[k, n] int8 in -127..127,
 // w_scale[n], b[n], and for static activation quantization input_scale + input_zero_point.
+// `int8_kernels` false: an int8 layer is dequantized into a float one (use_int8_kernels).
 void load_gemm(PackedGemm* g, const py::dict& d, uint32_t k, uint32_t n,
-               const std::string& where) {
+               const std::string& where, bool int8_kernels) {
   FArray b = get_array(d, "b", {n}, where);
   if (!d.contains("qw")) {
     FArray w = get_array(d, "w", {k, n}, where);
-    pack_gemm(g, n, k, w.data(), b.data());
+    if (d.contains("bf16") && d["bf16"].cast<bool>()) {
+      pack_bf16w(g, n, k, w.data(), b.data());
+    } else {
+      pack_gemm(g, n, k, w.data(), b.data());
+    }
     return;
   }
   using I8Array = py::array_t<int8_t, py::array::c_style>;
@@ -82,6 +87,10 @@ void load_gemm(PackedGemm* g, const py::dict& d, uint32_t k, uint32_t n,
       throw std::invalid_argument(where + ": static input needs scale > 0, zero point 0..255");
     }
   }
+  if (!int8_kernels) {
+    pack_qgemm_as_float(g, n, k, qw.data(), scale.data(), b.data());
+    return;
+  }
   pack_qgemm(g, n, k, qw.data(), scale.data(), b.data(), is_static ? &input : nullptr);
 }
 
@@ -101,6 +110,7 @@ SeType parse_se(const std::string& s) {
 
 std::shared_ptr<Model> build_model(const py::dict& spec) {
   auto m = std::make_shared<Model>();
+  const bool q8 = use_int8_kernels(int8_gemm_from_env(), cpu_isa());
   const py::dict cfg = get<py::dict>(spec, "config", "model");
   ModelConfig& c = m->config;
   c.model_id = get<std::string>(cfg, "model_id", "config");
@@ -151,7 +161,8 @@ std::shared_ptr<Model> build_model(const py::dict& spec) {
         (l.skip == SkipType::kIdentity && l.in_c != l.out_c)) {
       throw std::invalid_argument(w + ": skip type does not match stride/channels");
     }
-    load_gemm(&l.expand_w, get<py::dict>(d, "expand_w", w), l.in_c, l.expand, w + ".expand");
+    load_gemm(&l.expand_w, get<py::dict>(d, "expand_w", w), l.in_c, l.expand, w + ".expand",
+              q8);
     const py::dict feat = get<py::dict>(d, "feature", w);
     if (c.split_2plus1d) {
       l.feat_w = to_vector(get_array(feat, "w", {l.kh, l.kw, l.expand}, w + ".feature"));
@@ -172,14 +183,15 @@ std::shared_ptr<Model> build_model(const py::dict& spec) {
         throw std::invalid_argument(w + ": SE widths do not match the SE type");
       }
       load_gemm(&l.se_reduce, get<py::dict>(d, "se_reduce", w), l.se_in, l.se_hidden,
-                w + ".se_reduce");
+                w + ".se_reduce", q8);
       load_gemm(&l.se_expand, get<py::dict>(d, "se_expand", w), l.se_hidden, l.expand,
-                w + ".se_expand");
+                w + ".se_expand", q8);
       if (c.positional_encoding) l.pos_scale = get<float>(d, "pos_scale", w);
     }
-    load_gemm(&l.project, get<py::dict>(d, "project", w), l.expand, l.out_c, w + ".project");
+    load_gemm(&l.project, get<py::dict>(d, "project", w), l.expand, l.out_c, w + ".project",
+              q8);
     if (l.skip != SkipType::kIdentity) {
-      load_gemm(&l.skip_w, get<py::dict>(d, "skip_w", w), l.in_c, l.out_c, w + ".skip");
+      load_gemm(&l.skip_w, get<py::dict>(d, "skip_w", w), l.in_c, l.out_c, w + ".skip", q8);
     }
     prev_c = l.out_c;
     m->layers.push_back(std::move(l));
@@ -187,12 +199,12 @@ std::shared_ptr<Model> build_model(const py::dict& spec) {
   if (m->layers.empty()) throw std::invalid_argument("model has no layers");
   const py::dict head = get<py::dict>(spec, "head", "model");
   const uint32_t head_c = get<uint32_t>(head, "channels", "head");
-  load_gemm(&m->head, head, prev_c, head_c, "head");
+  load_gemm(&m->head, head, prev_c, head_c, "head", q8);
   const py::dict hid = get<py::dict>(spec, "cls_hidden", "model");
   const uint32_t hidden = get<uint32_t>(hid, "channels", "cls_hidden");
-  load_gemm(&m->cls_hidden, hid, head_c, hidden, "cls_hidden");
+  load_gemm(&m->cls_hidden, hid, head_c, hidden, "cls_hidden", q8);
   load_gemm(&m->cls_logits, get<py::dict>(spec, "cls_logits", "model"), hidden, c.num_classes,
-            "cls_logits");
+            "cls_logits", q8);
   return m;
 }
 
@@ -387,6 +399,42 @@ void bind_engine(py::module_& m) {
                }
              }
              return rows;
+           })
+      .def(
+          "set_observing_ranges",
+          [](PyEngine& pe, bool on) {
+            if (pe.engine->lanes() != 0) {
+              throw std::invalid_argument("range observation needs a single-lane engine");
+            }
+            std::lock_guard<std::mutex> lock(pe.mutex);
+            pe.engine->range_observer().set_enabled(on);
+          },
+          py::arg("enabled"))
+      .def("input_ranges",
+           [](PyEngine& pe) {
+             // Canonical weight name (movicore/fold.py) -> (lo, hi) of the layer's input.
+             std::lock_guard<std::mutex> lock(pe.mutex);
+             const RangeObserver& obs = pe.engine->range_observer();
+             py::dict out;
+             auto put = [&](const PackedGemm& g, const std::string& name) {
+               float lo, hi;
+               if (!g.empty() && obs.range(g, &lo, &hi)) {
+                 out[py::str(name)] = py::make_tuple(lo, hi);
+               }
+             };
+             for (const auto& l : pe.engine->model().layers) {
+               const std::string p = "blocks." + l.name;
+               put(l.expand_w, p + ".expand.conv.weight");
+               put(l.project, p + ".project.conv.weight");
+               put(l.skip_w, p + ".skip.conv.weight");
+               put(l.se_reduce, p + ".se.reduce.weight");
+               put(l.se_expand, p + ".se.expand.weight");
+             }
+             const Model& mo = pe.engine->model();
+             put(mo.head, "head.conv.weight");
+             put(mo.cls_hidden, "classifier.hidden.weight");
+             put(mo.cls_logits, "classifier.logits.weight");
+             return out;
            })
       .def_property_readonly("state_bytes",
                              [](PyEngine& pe) { return pe.engine->state().bytes(); })

@@ -1,6 +1,7 @@
 #include "runtime/engine.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -45,6 +46,7 @@ Kernels::Kernels(uint64_t isa)
     : gemm(get_gemm_kernel(isa).fn),
       qgemm(get_qgemm_kernel(isa).fn),
       quantize(get_quantize_kernel(isa).fn),
+      bf16w_gemm(get_bf16w_gemm_kernel(isa).fn),
       dwconv(get_dwconv_kernel(isa).fn),
       tconv(get_tconv_kernel(isa).fn),
       conv2d(get_conv2d_kernel(isa).fn),
@@ -195,7 +197,16 @@ void Engine::apply_gate(const RowGate& gate, size_t k, size_t r0, size_t rows) {
 
 void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
                   const float* residual, Act act, const RowGate* gate) {
+  if (ranges_.enabled()) {  // calibration observes the rows the layer multiplies (gated)
+    if (gate) apply_gate(*gate, g.k, 0, m);
+    gate = nullptr;
+    ranges_.observe(g, m, a);
+  }
   if (g.int8()) return qgemm(g, m, a, c, residual, act, gate);
+  if (g.bf16()) {
+    assert(residual == nullptr && gate == nullptr);
+    return bf16w_gemm(g, m, a, c, act);
+  }
   const size_t n = g.n, k = g.k;
   const size_t threads = pool_.threads();
   if (threads == 1 || m * n * k < kMinParallelMacs) {
@@ -227,14 +238,29 @@ void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
   });
 }
 
+void Engine::bf16w_gemm(const PackedGemm& g, size_t m, const float* a, float* c, Act act) {
+  const size_t n = g.n, k = g.k;
+  const size_t threads = pool_.threads();
+  if (threads == 1 || m * n * k < kMinParallelMacs) {
+    k_.bf16w_gemm(m, n, k, a, k, g.bpacked.data(), c, n, act);
+    return;
+  }
+  const size_t panels = div_up(n, kBf16wNR);
+  const size_t tasks = std::min(panels, threads * 2);
+  const size_t per = div_up(panels, tasks);
+  pool_.parallel_for(div_up(panels, per), [&](size_t t, size_t) {
+    const size_t p0 = t * per, p1 = std::min(panels, p0 + per);
+    const size_t c0 = p0 * kBf16wNR, cols = std::min(n, p1 * kBf16wNR) - c0;
+    k_.bf16w_gemm(m, cols, k, a, k, g.bpacked.data() + p0 * bf16w_panel_elems(k), c + c0, n,
+                  act);
+  });
+}
+
 void Engine::quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a) {
   const size_t kc = qgemm_round_k(g.k);
   uint8_t* q = qa_.data() + r0 * kc;
-  if (g.static_input) {
-    quantize_rows_static(rows, g.k, a + r0 * g.k, g.k, g.input, q, kc, qp_.data() + r0);
-  } else {
-    k_.quantize(rows, g.k, a + r0 * g.k, g.k, q, kc, qp_.data() + r0);
-  }
+  k_.quantize(rows, g.k, a + r0 * g.k, g.k, q, kc, g.static_input ? &g.input : nullptr,
+              qp_.data() + r0);
 }
 
 // Same work split as gemm(): row blocks (each task gates and quantizes its own rows), or column

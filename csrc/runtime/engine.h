@@ -10,6 +10,7 @@
 
 #include "kernels/act/act.h"
 #include "kernels/avgpool/avgpool.h"
+#include "kernels/bf16w_gemm/bf16w_gemm.h"
 #include "kernels/conv2d/conv2d.h"
 #include "kernels/dwconv/dwconv.h"
 #include "kernels/gemm/gemm.h"
@@ -20,6 +21,7 @@
 #include "kernels/tconv/tconv.h"
 #include "runtime/model.h"
 #include "runtime/profiler.h"
+#include "runtime/range_observer.h"
 #include "runtime/stream_state.h"
 #include "runtime/thread_pool.h"
 
@@ -30,6 +32,7 @@ struct Kernels {
   GemmFn gemm;
   QGemmFn qgemm;
   QuantizeFn quantize;
+  Bf16wGemmFn bf16w_gemm;
   DwConvFn dwconv;
   TConvFn tconv;
   Conv2dFn conv2d;
@@ -71,6 +74,7 @@ class Engine {
   size_t lanes() const { return lanes_.size(); }
   const Kernels& kernels() const { return k_; }
   Profiler& profiler() { return prof_; }
+  RangeObserver& range_observer() { return ranges_; }
 
   // Float frames are RGB in [0, 1]; values up to kFrameSlack outside are accepted (resampling
   // filters overshoot a little). Anything else (0..255 floats, NaN, inf) is a caller's mistake.
@@ -118,6 +122,8 @@ class Engine {
              Act act, const RowGate* gate);
   void apply_gate(const RowGate& gate, size_t k, size_t r0, size_t rows);
   void quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a);
+  // Bfloat16-weight layers (no residual): column panels split over threads.
+  void bf16w_gemm(const PackedGemm& g, size_t m, const float* a, float* c, Act act);
   void dwconv(DwConvParams p, const float* const* frames, const float* w, const float* b,
               float* out, float* channel_sum);
   void tconv(size_t pixels, size_t channels, size_t kt, const float* const* frames,
@@ -135,6 +141,7 @@ class Engine {
   std::vector<std::unique_ptr<Engine>> lanes_;
   std::vector<size_t> lane_first_;
   Profiler prof_;
+  RangeObserver ranges_;
 
   // Scratch (floats), sized at construction for one frame of every stream.
   std::vector<float> frame_, act_a_, act_b_, expand_, feature_, residual_, pooled_;

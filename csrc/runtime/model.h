@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/activation.h"
+#include "base/arch.h"
 #include "kernels/qgemm/qgemm.h"
 
 namespace mc {
@@ -19,15 +20,22 @@ enum class SkipType : uint8_t { kIdentity, kProject, kPoolProject };
 // layer, for the qgemm kernels (kernels/qgemm/qgemm.h): then `qpacked` holds the int8 panels and
 // the layer's input is quantized per row at run time (dynamic) or with the calibrated
 // `input` params (static).
+//
+// A weight-bound layer of an int8 file (the classifier) may instead hold bfloat16 weights in
+// `bpacked` (kernels/bf16w_gemm: float activations, half the weight bytes of float32).
 struct PackedGemm {
   uint32_t n = 0, k = 0;  // out, in
   std::vector<float> packed;
   std::vector<uint8_t> qpacked;
+  std::vector<uint16_t> bpacked;
   bool static_input = false;
   QuantParams input{0, 1.f};
   bool empty() const { return n == 0; }
   bool int8() const { return !qpacked.empty(); }
-  size_t bytes() const { return packed.size() * sizeof(float) + qpacked.size(); }
+  bool bf16() const { return !bpacked.empty(); }
+  size_t bytes() const {
+    return packed.size() * sizeof(float) + qpacked.size() + bpacked.size() * sizeof(uint16_t);
+  }
 };
 
 struct LayerModel {
@@ -75,5 +83,20 @@ void pack_gemm(PackedGemm* g, uint32_t n, uint32_t k, const float* w_kn, const f
 // Int8 layer: w_kn int8 in -127..127, per-channel scale (n); static_input null = dynamic.
 void pack_qgemm(PackedGemm* g, uint32_t n, uint32_t k, const int8_t* w_kn, const float* scale,
                 const float* bias, const QuantParams* static_input);
+// Float weights rounded to bfloat16 for the bf16w_gemm kernels.
+void pack_bf16w(PackedGemm* g, uint32_t n, uint32_t k, const float* w_kn, const float* bias);
+// The same int8 layer for the float gemm: weights dequantized (w * scale), activations stay float.
+void pack_qgemm_as_float(PackedGemm* g, uint32_t n, uint32_t k, const int8_t* w_kn,
+                         const float* scale, const float* bias);
+
+// How an int8 file's layers run. kAuto: int8 kernels when the CPU has an int8 dot-product
+// extension (AVX-512 VNNI, AVX-VNNI, NEON DotProd), else the float kernels on dequantized
+// weights: without one the int8 GEMM is slower than the float GEMM (AVX2: vpmaddwd int16
+// products, NEON: smull/sadalp), so int8 files are never slower than float there.
+enum class Int8Gemm : uint8_t { kAuto, kInt8, kFloat };
+// kAuto resolved for an ISA mask: true = int8 kernels.
+bool use_int8_kernels(Int8Gemm mode, uint64_t isa);
+// MOVICORE_INT8_GEMM=auto|int8|float (unset: auto); throws std::invalid_argument otherwise.
+Int8Gemm int8_gemm_from_env();
 
 }  // namespace mc

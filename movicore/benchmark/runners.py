@@ -202,6 +202,31 @@ class OpenVINORunner(Runner):
         return next(iter(out.values()))[0]
 
 
+class ExecuTorchRunner(Runner):
+    """ExecuTorch with the XNNPACK delegate on the one-frame step in 2-D ops (the .pte the
+    suite exported: movicore.reference.executorch_export), state fed back each call."""
+
+    name = "executorch"
+
+    @classmethod
+    def imports(cls) -> None:
+        import executorch.runtime  # noqa: F401
+        import torch  # noqa: F401
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        import importlib.metadata
+
+        from movicore.reference.executorch_export import ExecuTorchStream
+
+        shapes = [tuple(s) for s in job["executorch_state_shapes"]]
+        self.stream = ExecuTorchStream(job["executorch_path"], shapes, threads=job["threads"])
+        self.state_bytes = self.stream.state_bytes
+        self.version = importlib.metadata.version("executorch")
+
+    def step(self, frame: np.ndarray) -> np.ndarray:
+        return self.stream.step(frame)
+
+
 RUNNERS: dict[str, type[Runner]] = {r.name: r for r in (MovicoreRunner, Int8Runner, TorchRunner,
                                                          OnnxRuntimeRunner, LiteRTRunner,
-                                                         OpenVINORunner)}
+                                                         OpenVINORunner, ExecuTorchRunner)}

@@ -22,7 +22,7 @@ from movicore.benchmark.models import is_ensemble, macs_per_input_frame, resolve
 from movicore.benchmark.worker import RESULT_PREFIX, measure_job
 from movicore.extras import install_hint
 
-ENGINES = ("movicore", "int8", "torch", "onnxruntime", "litert", "openvino")
+ENGINES = ("movicore", "int8", "torch", "onnxruntime", "litert", "openvino", "executorch")
 SCHEMA = "movicore-bench/1"
 
 
@@ -88,6 +88,11 @@ def _availability(engine: str, s: BenchSettings, config: arch.Config, size: int)
             return "openvino is not installed (pip install 'movicore[bench]')"
         if s.onnx is None and not (_has("torch") and _has("onnx")):
             return "exporting the ONNX model needs torch and onnx"
+    if engine == "executorch":
+        if not config.causal:
+            return "executorch runs the one-frame stream step (causal models)"
+        if not (_has("executorch") and _has("torch")):
+            return "executorch is not installed (pip install executorch==1.5.1, torch==2.13.0)"
     if engine == "litert":
         if s.tflite is None:
             return "no --tflite model given"
@@ -103,6 +108,16 @@ def _export_onnx(model_path: Path, config: arch.Config, size: int, out: Path) ->
     from movicore.reference.onnx_export import export_stream_onnx
 
     return export_stream_onnx(from_file(model_path), out, height=size, width=size)
+
+
+def _export_executorch(model_path: Path, size: int, out: Path) -> tuple[str, list[list[int]]]:
+    from movicore.reference import from_file
+    from movicore.reference.executorch_export import export_executorch
+    from movicore.reference.frame_step import FrameStep
+
+    model = from_file(model_path).eval()
+    shapes = [list(t) for t in FrameStep(model, size, size).state_shapes]
+    return str(export_executorch(model, out, size, size)), shapes
 
 
 def _spawn(job: dict[str, Any], workdir: Path, timeout: float) -> dict[str, Any]:
@@ -196,6 +211,10 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
         if needs_onnx and onnx_path is None:
             log(f"exporting {config.model_id} @{size} to ONNX ...")
             onnx_path = str(_export_onnx(model_path, config, size, workdir / "model.onnx"))
+        pte_path, pte_state = None, None
+        if "executorch" in engines and not skipped["executorch"]:
+            log(f"exporting {config.model_id} @{size} to ExecuTorch (XNNPACK) ...")
+            pte_path, pte_state = _export_executorch(model_path, size, workdir / "model.pte")
         results: dict[tuple[str, int], list[dict[str, Any]]] = {}
         for rep in range(s.repeat):
             for threads in s.threads:
@@ -206,7 +225,8 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
                            "config": config.to_dict(), "height": size, "width": size,
                            "threads": threads, "frames": s.frames, "warmup": s.warmup,
                            "seed": s.seed, "onnx_path": onnx_path, "tflite_path": s.tflite,
-                           "int8_path": int8_path}
+                           "int8_path": int8_path, "executorch_path": pte_path,
+                           "executorch_state_shapes": pte_state}
                     r = _run_job(job, s, workdir)
                     results.setdefault((engine, threads), []).append(r)
                     msg = (f"{r['ms_per_frame']['median']:.2f} ms/frame" if r["status"] == "ok"

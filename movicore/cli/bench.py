@@ -18,8 +18,9 @@ model is generated with numpy). Every engine runs in a fresh subprocess on the s
 warm-up frames are excluded. Peers: torch (the PyTorch reference, eager), onnxruntime (the
 reference exported to ONNX with explicit state inputs/outputs), litert (a .tflite given with
 --tflite, assumed to be the official A0-stream export at 172x172), openvino (the same ONNX
-export made stateful, f32 inference precision), int8 (movicore on an int8 copy of MODEL made
-by `movicore quantize`; MOVICORE_MAX_ISA=avx2 gives the AVX2-only figures).
+export made stateful, f32 inference precision), executorch (ExecuTorch + XNNPACK delegate on
+the one-frame step written in 2-D ops), int8 (movicore on an int8 copy of MODEL made by
+`movicore quantize`; MOVICORE_MAX_ISA=avx2 gives the AVX2-only figures).
 
 The FLOP floor uses a per-core peak of 96 GFLOP/s (AVX2/FMA: 2 FMA pipes x 8 lanes x
 2 flop x 3 GHz) times threads; override with --peak-gflops or --measure-peak.
@@ -60,7 +61,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size", type=int, default=None, help="frame height = width (default: "
                    "the model's native size)")
     p.add_argument("--against", type=_names, default=(), metavar="ENGINES",
-                   help="peers, comma-separated: int8,torch,onnxruntime,litert,openvino")
+                   help="peers, comma-separated: "
+                   "int8,torch,onnxruntime,litert,openvino,executorch")
     p.add_argument("--tflite", default=None, metavar="PATH", help="LiteRT model (.tflite)")
     p.add_argument("--onnx", default=None, metavar="PATH",
                    help="pre-exported ONNX stream model (default: export the reference)")

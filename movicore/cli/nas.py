@@ -176,7 +176,7 @@ def _budget(args: argparse.Namespace) -> tuple[float, str]:
     from movicore.nas.latency import measure
 
     if args.budget_ms is not None:
-        return args.budget_ms, f"{args.budget_ms} ms/frame (given)"
+        return args.budget_ms, f"{args.budget_ms:.4g} ms/frame (given)"
     c = arch.default_config(args.budget_model, "stream", 10, input_size=args.budget_size)
     ms = measure(c, threads=args.threads, frames=60)["ms"]
     return ms, (f"{args.budget_model}-stream at {args.budget_size}x{args.budget_size}, "
@@ -247,7 +247,7 @@ def run_search(args: argparse.Namespace) -> int:
         result[f"{args.baseline}_trial"] = r
         marks[f"{args.baseline.upper()} (trial budget)"] = (r["latency_ms"], r["search_top1"])
     report.plot_front(out / "pareto.png", rows, budget,
-                      f"{len(rows)} trials, budget {how}", marks)
+                      f"{len(rows)} trials, budget {budget:.4g} ms/frame", marks)
     _write_json(out / "result.json", result)
     print(json.dumps({k: v for k, v in result.items() if k != "best_config"}, indent=1))
     return 0

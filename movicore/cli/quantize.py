@@ -9,9 +9,13 @@ import sys
 COMMAND = "quantize"
 HELP = "write an int8 copy of a model (VNNI / AVX2 / NEON-dotprod kernels) and report its drift"
 DESCRIPTION = """\
-Quantize the wide pointwise layers of MODEL to int8 (the classifier too with --int8-classifier) (weights symmetric per output channel,
-activations uint8 per row at run time: --dynamic, the default and so far the only mode) and
-write OUT. Everything that carries time (cumulative pools, SE, positional encoding, ring
+Quantize the wide pointwise layers of MODEL to int8 (the classifier too with
+--int8-classifier; weights symmetric per output channel) and write OUT. The classifier
+otherwise runs with float activations and bfloat16 weights (--float32-classifier: float32). Activations entering
+them become uint8: per row at run time (--dynamic, the default: no calibration, the most
+accurate) or with one calibrated range per layer (--static: the float model runs over the
+first half of each --calibrate video, or over synthetic clips of seed + 1; the report then
+runs on the held-out second halves and shows dynamic on the same frames too). Everything that carries time (cumulative pools, SE, positional encoding, ring
 buffers) and the logits stay float32. Then both models are stepped over the same stream of
 frames: the videos given with --calibrate (files or directories, looped to --frames) or
 synthetic clips (--synthetic, the default). Reported: top-1 agreement and top-5 overlap
@@ -30,11 +34,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--calibrate", nargs="+", metavar="DIR|VIDEO",
                      help="videos (or directories of videos) for the report")
     src.add_argument("--synthetic", action="store_true", help="synthetic clips (default)")
-    p.add_argument("--dynamic", action="store_true", default=True,
-                   help="per-row activation ranges at run time (default; no calibration)")
-    p.add_argument("--int8-classifier", action="store_true",
-                   help="quantize the classifier's two layers too (faster; most of the logit "
-                        "error comes from them, see docs/quantization.md)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dynamic", dest="dynamic", action="store_true", default=True,
+                      help="per-row activation ranges at run time (default; no calibration)")
+    mode.add_argument("--static", dest="dynamic", action="store_false",
+                      help="one calibrated activation range per layer (see above)")
+    p.add_argument("--calib-frames", type=int, default=256, metavar="N",
+                   help="--static: at most N calibration frames (default 256)")
+    cls = p.add_mutually_exclusive_group()
+    cls.add_argument("--int8-classifier", action="store_true",
+                     help="quantize the classifier's two layers too (faster; most of the logit "
+                          "error comes from them, see docs/quantization.md)")
+    cls.add_argument("--float32-classifier", action="store_true",
+                     help="run the (float) classifier with float32 weights instead of the "
+                          "default bfloat16 ones (half the weight bytes, float activations)")
     p.add_argument("--min-channels", type=int, default=48, metavar="C",
                    help="other pointwise layers are int8 only when at least C channels wide on "
                         "both sides (default 48; narrower ones are faster in float; 1 = all)")
@@ -58,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
     report = quantize(args.model, args.output, calibrate=args.calibrate,
                       synthetic=args.synthetic, dynamic=args.dynamic,
                       classifier=args.int8_classifier,
+                      classifier_bf16=not args.float32_classifier,
                       min_channels=args.min_channels, frames=args.frames,
+                      calib_frames=args.calib_frames,
                       seed=args.seed, threads=args.threads, report=not args.no_report)
     print(f"wrote {args.output}")
     if report is not None:

@@ -38,20 +38,43 @@ def video_paths(sources: Sequence[str | os.PathLike[str]]) -> list[Path]:
     return out
 
 
-def video_frames(paths: Sequence[Path], size: int, count: int, resize: int
-                 ) -> Iterator[np.ndarray]:
-    """``count`` frames: every decoded frame of the videos in order, looped from the start when
-    they run out, through the eval transform (``resize``: the model's eval short side)."""
+def _half_start(path: Path) -> int:
+    """Index of the first frame of a video's second half (the calibration/report split)."""
+    from movicore.data.video import iter_frames, probe
+
+    n = probe(path).frames or sum(1 for _ in iter_frames(path))
+    if n < 2:
+        raise ValueError(f"{path}: {n} frame(s); static calibration needs at least 2 per video "
+                         "(the first half calibrates, the second half is held out for the report)")
+    return (n + 1) // 2
+
+
+def video_frames(paths: Sequence[Path], size: int, count: int, resize: int,
+                 part: str = "all") -> Iterator[np.ndarray]:
+    """``count`` frames of the videos in order through the eval transform (``resize``: the
+    model's eval short side). ``part``: ``all`` = every frame, looped from the start when they
+    run out; ``second_half`` = only each video's second half, looped (the report frames held
+    out from calibration); ``first_half`` = each video's first half, once (calibration: fewer
+    than ``count`` frames if the halves are shorter)."""
     from movicore.data.video import iter_frames
 
+    if part not in ("all", "first_half", "second_half"):
+        raise ValueError(f"unknown part {part!r}")
+    starts = {p: _half_start(p) for p in paths} if part != "all" else {}
     produced = 0
     while produced < count:
         for p in paths:
-            for frame in iter_frames(p):
+            for i, frame in enumerate(iter_frames(p)):
+                if part == "first_half" and i >= starts[p]:
+                    break
+                if part == "second_half" and i < starts[p]:
+                    continue
                 yield eval_frame(frame, size, resize)
                 produced += 1
                 if produced >= count:
                     return
+        if part == "first_half":
+            return
 
 
 def synthetic_frames(size: int, count: int, seed: int) -> Iterator[np.ndarray]:

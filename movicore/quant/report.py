@@ -24,11 +24,21 @@ def compare_streams(float_model: Any, int8_model: Any, frames: Iterable[np.ndarr
 
     ef = Engine(float_model, threads=threads)
     eq = Engine(int8_model, threads=threads)
+
+    def pairs() -> Iterable[tuple[np.ndarray, np.ndarray]]:
+        for frame in frames:
+            x = np.ascontiguousarray(frame[None])
+            yield ef.step(x), eq.step(x)
+
+    return drift_summary(pairs(), checkpoints=checkpoints)
+
+
+def drift_summary(pairs: Iterable[tuple[np.ndarray, np.ndarray]], *,
+                  checkpoints: Sequence[int] = CHECKPOINTS) -> dict[str, Any]:
+    """The report's figures from (reference logits, other logits) per frame, in stream order
+    (also used for other runtimes' logits, tools/litert_int8_accuracy.py)."""
     rel_max, rel_mean, top1, top5 = [], [], [], []
-    for frame in frames:
-        x = np.ascontiguousarray(frame[None])
-        lf = ef.step(x)
-        lq = eq.step(x)
+    for lf, lq in pairs:
         scale = float(np.abs(lf).max()) or 1.0
         d = np.abs(lq.astype(np.float64) - lf)
         rel_max.append(float(d.max()) / scale)
@@ -70,5 +80,12 @@ def format_report(r: dict[str, Any]) -> str:
         lines.append(f"  frame {t:>5}: max {100 * v['max_rel_err']:.3f} %, mean "
                      f"{100 * v['mean_rel_err']:.4f} %, top-1 "
                      f"{'same' if v['top1_agree'] else 'DIFFERENT'}")
+    d = r.get("dynamic")
+    if d is not None:
+        lines.append(
+            f"  dynamic (per-row) activations on the same frames, for comparison: top-1 "
+            f"{100 * d['top1_agreement']:.2f} %, top-5 {100 * d['top5_overlap']:.2f} %, max "
+            f"{100 * d['max_rel_err']:.3f} %, mean {100 * d['mean_rel_err']:.4f} %, last quarter "
+            f"max {100 * d['max_rel_err_last_quarter']:.3f} %")
     lines.append("  (speed: movicore bench MODEL --against int8)")
     return "\n".join(lines)

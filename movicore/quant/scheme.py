@@ -34,6 +34,8 @@ from movicore.errors import ModelFormatError
 
 SCHEME = "qd8_f32_qc8w"
 ACTIVATION_MODES = ("dynamic", "static")
+CLASSIFIER_WEIGHTS = ("float32", "bfloat16")
+CLASSIFIER_LAYERS = ("classifier.hidden.weight", "classifier.logits.weight")
 SCALE_SUFFIX = "_scale"
 INPUT_SUFFIX = "_input"
 
@@ -45,13 +47,22 @@ class QuantSpec:
     activations: str  # "dynamic" | "static"
     layers: tuple[str, ...]  # canonical weight names stored as int8
     scheme: str = SCHEME
+    # How the engine runs a float classifier: "float32", or "bfloat16" (weights rounded to
+    # bfloat16 when loaded, float activations; the file keeps float32). Absent in older files.
+    classifier_weights: str = "float32"
 
     def to_json(self) -> str:
-        return json.dumps({"scheme": self.scheme, "weights": "int8 symmetric per output channel",
-                           "activations": self.activations, "layers": list(self.layers),
-                           "float32": "stem, depthwise/temporal convs, squeeze-excitation, "
-                                      "pooling states, positional encoding, logits"},
-                          sort_keys=True)
+        d = {"scheme": self.scheme, "weights": "int8 symmetric per output channel",
+             "activations": self.activations, "layers": list(self.layers),
+             "float32": "stem, depthwise/temporal convs, squeeze-excitation, "
+                        "pooling states, positional encoding, logits"}
+        if self.classifier_weights != "float32":
+            d["classifier_weights"] = self.classifier_weights
+        return json.dumps(d, sort_keys=True)
+
+    @property
+    def bf16_classifier(self) -> bool:
+        return self.classifier_weights == "bfloat16"
 
     def extra_tensors(self, expected: Mapping[str, tuple[int, ...]]
                       ) -> dict[str, tuple[int, ...]]:
@@ -64,8 +75,9 @@ class QuantSpec:
         return out
 
     def describe(self) -> str:
+        cls = ", classifier weights bfloat16" if self.bf16_classifier else ""
         return (f"{self.scheme}: int8 weights per output channel ({len(self.layers)} pointwise "
-                f"layers), {self.activations} uint8 activations, float32 elsewhere")
+                f"layers), {self.activations} uint8 activations{cls}, float32 elsewhere")
 
 
 # A pointwise layer runs in int8 only when both its input and output widths reach this: below
@@ -121,7 +133,36 @@ def parse_quant_metadata(text: str, config: arch.Config) -> QuantSpec:
     if bad or len(set(layers)) != len(layers):
         raise ModelFormatError(f"quant layers must be distinct pointwise conv weights of this "
                                f"architecture; not allowed: {bad[:5]}")
-    return QuantSpec(activations=mode, layers=tuple(layers))
+    cls = d.get("classifier_weights", "float32")
+    if cls not in CLASSIFIER_WEIGHTS:
+        raise ModelFormatError(f"quant classifier_weights must be one of {CLASSIFIER_WEIGHTS}, "
+                               f"got {cls!r}")
+    if cls == "bfloat16" and any(n.startswith("classifier.") for n in layers):
+        raise ModelFormatError("quant classifier_weights bfloat16 needs a float32 classifier "
+                               "(it is listed among the int8 layers)")
+    return QuantSpec(activations=mode, layers=tuple(layers), classifier_weights=cls)
+
+
+def round_bf16(w: np.ndarray) -> np.ndarray:
+    """float32 -> the nearest bfloat16 value (ties to even), as float32 (what the engine's
+    bf16w_gemm packing does; csrc/kernels/bf16w_gemm/bf16w_gemm.h)."""
+    u = np.ascontiguousarray(w, np.float32).view(np.uint32).astype(np.uint64)
+    u = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16) << 16
+    return u.astype(np.uint32).view(np.float32).reshape(np.shape(w))
+
+
+def static_params(lo: float, hi: float) -> tuple[float, int]:
+    """uint8 (scale, zero point) covering [lo, hi] and zero, by the rule of the engine's
+    per-row quantizer (csrc/kernels/quantize/quantize.h): scale = (hi - lo) / 255 in float32,
+    zero point = round(-lo / scale) clamped to 0..255; an all-zero range gets (1, 0)."""
+    lo32, hi32 = np.float32(min(lo, 0.0)), np.float32(max(hi, 0.0))
+    if not (np.isfinite(lo32) and np.isfinite(hi32)):
+        raise ValueError(f"calibration range is not finite: [{lo}, {hi}]")
+    scale = np.float32(hi32 - lo32) / np.float32(255)
+    if not scale > 0:
+        return 1.0, 0
+    zp = int(np.clip(np.rint(-lo32 / scale), 0, 255))
+    return float(scale), zp
 
 
 def quantize_weight(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,15 +183,20 @@ def dequantize_tensors(tensors: Mapping[str, np.ndarray], spec: QuantSpec
         q = tensors[name].astype(np.float32)
         scale = tensors[name + SCALE_SUFFIX].astype(np.float32)
         out[name] = (q * scale.reshape((-1,) + (1,) * (q.ndim - 1))).astype(np.float32)
+    if spec.bf16_classifier:
+        for name in CLASSIFIER_LAYERS:
+            out[name] = round_bf16(out[name])
     return out
 
 
 def quantize_tensors(config: arch.Config, tensors: Mapping[str, np.ndarray],
                      layers: list[str], input_ranges: Mapping[str, tuple[float, int]] | None
-                     = None) -> tuple[dict[str, np.ndarray], QuantSpec]:
+                     = None, classifier_weights: str = "float32"
+                     ) -> tuple[dict[str, np.ndarray], QuantSpec]:
     """Canonical float tensors -> the tensors of an int8 file and its QuantSpec.
 
     ``input_ranges`` (static mode): layer name -> (scale, zero point) of its input.
+    ``classifier_weights``: how a float classifier runs (QuantSpec.classifier_weights).
     """
     out = dict(tensors)
     for name in layers:
@@ -161,7 +207,8 @@ def quantize_tensors(config: arch.Config, tensors: Mapping[str, np.ndarray],
             s, zp = input_ranges[name]
             out[name + INPUT_SUFFIX] = np.array([s, zp], np.float32)
     mode = "dynamic" if input_ranges is None else "static"
-    return out, QuantSpec(activations=mode, layers=tuple(layers))
+    return out, QuantSpec(activations=mode, layers=tuple(layers),
+                          classifier_weights=classifier_weights)
 
 
 def check_static_inputs(tensors: Mapping[str, Any], spec: QuantSpec) -> None:

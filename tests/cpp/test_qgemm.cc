@@ -124,10 +124,23 @@ MC_TEST(quantize_all_variants_match_reference) {
       }
       std::vector<uint8_t> got(m * kc, 0xCD), want(m * kc, 0xEF);
       std::vector<mc::QuantParams> gp(m), wp(m);
-      ref.fn(m, k, x.data(), x_stride, want.data(), kc, wp.data());
-      kern.fn(m, k, x.data(), x_stride, got.data(), kc, gp.data());
+      ref.fn(m, k, x.data(), x_stride, want.data(), kc, nullptr, wp.data());
+      kern.fn(m, k, x.data(), x_stride, got.data(), kc, nullptr, gp.data());
       ++ctx.checks;
       if (got != want) ctx.fail("quantized bytes differ from the reference, k=" + std::to_string(k));
+      // static: one calibrated pair (clipping part of the values) for every row
+      const mc::QuantParams fixed{77, 0.011f};
+      std::vector<uint8_t> sgot(m * kc, 0xCD), swant(m * kc, 0xEF);
+      std::vector<mc::QuantParams> sgp(m), swp(m);
+      ref.fn(m, k, x.data(), x_stride, swant.data(), kc, &fixed, swp.data());
+      kern.fn(m, k, x.data(), x_stride, sgot.data(), kc, &fixed, sgp.data());
+      ++ctx.checks;
+      if (sgot != swant) ctx.fail("static: bytes differ from the reference, k=" + std::to_string(k));
+      for (size_t i = 0; i < m; ++i) {
+        if (sgp[i].scale != fixed.scale || sgp[i].zero_point != fixed.zero_point) {
+          ctx.fail("static: params are not the fixed ones, k=" + std::to_string(k));
+        }
+      }
       for (size_t i = 0; i < m; ++i) {
         if (gp[i].scale != wp[i].scale || gp[i].zero_point != wp[i].zero_point) {
           ctx.fail("params differ, k=" + std::to_string(k));

@@ -167,3 +167,8 @@ def test_inspect_verify_fails_on_a_flipped_bit(ensemble_path: Path, tmp_path: Pa
     assert cap.out == "" and cap.err.count("\n") == 1 and "checksum mismatch" in cap.err
     assert main(["inspect", "--verify", str(ensemble_path)]) == 0
     assert "(verified)" in capsys.readouterr().out
+
+
+def test_the_embedded_demo_model_verifies(capsys):
+    assert main(["inspect", "--verify", "--json", "demo"]) == 0
+    assert json.loads(capsys.readouterr().out)["checksum"].startswith("crc32c:")

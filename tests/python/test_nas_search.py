@@ -1,5 +1,5 @@
 """Evolutionary search: proposals within the budget, Pareto front, a tiny real search in worker
-processes that resumes, the CLI end to end, and (slow) the same on a private Ray cluster."""
+processes that resumes, and the CLI end to end (on a Ray cluster: test_nas_ray.py)."""
 
 from __future__ import annotations
 
@@ -113,16 +113,3 @@ def test_cli_errors_are_one_line(tmp_path) -> None:
         assert r.returncode == 1, (args, r.stderr)
         assert r.stderr.count("\n") == 1 and "error" in r.stderr and "Traceback" not in r.stderr
     assert not out.exists() and not (tmp_path / "f.json").exists()
-
-
-@pytest.mark.slow
-def test_tiny_search_on_a_private_ray_cluster(table, tmp_path) -> None:
-    pytest.importorskip("ray")
-    model = LatencyModel(table[0])
-    s = Settings(budget_ms=1000.0, trials=2, workers=2, initial=2)
-    rows = run_search(tmp_path, TINY, s, model, DATA, TRAIN, ray_address="local",
-                      log=lambda _l: None)
-    assert [r["index"] for r in rows] == [0, 1]
-    import ray
-
-    assert not ray.is_initialized()  # the search shut its cluster down

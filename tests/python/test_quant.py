@@ -19,11 +19,27 @@ from movicore.quant import scheme
 from movicore.quant.report import compare_streams
 
 
+@pytest.fixture(autouse=True)
+def _int8_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests run the int8 kernels on every CPU (auto picks float without VNNI/DotProd;
+    test_int8_gemm_choice covers that)."""
+    monkeypatch.setenv("MOVICORE_INT8_GEMM", "int8")
+
+
 @pytest.fixture(scope="module")
 def int8_demo(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("q") / "demo_int8.safetensors"
     movicore.quantize(DEMO_MODEL, out, report=False, min_channels=1, classifier=True)  # all
     return out
+
+
+@pytest.fixture(scope="module")
+def static_demo(tmp_path_factory: pytest.TempPathFactory):
+    """Every pointwise layer static, calibrated on synthetic clips (report on other clips)."""
+    out = tmp_path_factory.mktemp("q") / "demo_static.safetensors"
+    report = movicore.quantize(DEMO_MODEL, out, dynamic=False, min_channels=1, classifier=True,
+                               frames=24, calib_frames=128)
+    return out, report
 
 
 def test_quantize_weight_per_channel():
@@ -98,6 +114,52 @@ def test_engine_int8_threads_agree(int8_demo):
     one = movicore.Engine(qm, threads=1).step(frames, all_frames=True)
     two = movicore.Engine(qm, threads=2).step(frames, all_frames=True)
     np.testing.assert_allclose(two, one, rtol=1e-5, atol=1e-5)
+
+
+def _step_in_subprocess(path, env_updates: dict[str, str | None]) -> dict:
+    import os
+
+    env = dict(os.environ)
+    for k, v in env_updates.items():
+        env.pop(k, None) if v is None else env.__setitem__(k, v)
+    code = ("import json, sys, movicore, numpy as np; m = movicore.load(sys.argv[1]); "
+            "s = m.input_size[0]; x = np.random.default_rng(8).integers(0, 256, (3, s, s, 3), "
+            "np.uint8); print(json.dumps({'int8_layers': m._core.int8_layers, 'isa': "
+            "movicore.cpu_info()['int8_isa'], 'logits': movicore.Engine(m).step(x, "
+            "all_frames=True).tolist()}))")
+    r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                       env=env, check=False)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_int8_gemm_choice(int8_demo, tmp_path):
+    """auto: int8 kernels only with an int8 dot-product extension; otherwise (and with
+    MOVICORE_INT8_GEMM=float) the float GEMM on the dequantized weights, i.e. the float model
+    of the dequantized file up to the rounding of the BN fold."""
+    mf = modelfile.read_model_file(int8_demo)
+    deq = tmp_path / "deq.safetensors"
+    modelfile.write_model_file(deq, mf.config, scheme.dequantize_tensors(mf.tensors, mf.quant),
+                               mf.labels)
+    want = np.array(_step_in_subprocess(deq, {})["logits"])
+    n = len(mf.quant.layers)
+    as_float = _step_in_subprocess(int8_demo, {"MOVICORE_INT8_GEMM": "float"})
+    assert as_float["int8_layers"] == 0
+    np.testing.assert_allclose(as_float["logits"], want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+    capped = _step_in_subprocess(int8_demo, {"MOVICORE_INT8_GEMM": None,
+                                             "MOVICORE_MAX_ISA": "avx2"})
+    assert capped["int8_layers"] == 0  # AVX2 / NEON without DotProd: float is faster
+    auto = _step_in_subprocess(int8_demo, {"MOVICORE_INT8_GEMM": "auto"})
+    has_dot = movicore.cpu_info()["int8_isa"] in ("avx512vnni", "avxvnni", "neondot")
+    assert auto["int8_layers"] == (n if has_dot else 0), auto["isa"]
+    forced = _step_in_subprocess(int8_demo, {"MOVICORE_INT8_GEMM": "int8"})
+    assert forced["int8_layers"] == n
+
+
+def test_int8_gemm_env_error(int8_demo, monkeypatch):
+    monkeypatch.setenv("MOVICORE_INT8_GEMM", "sometimes")
+    with pytest.raises(ValueError, match="MOVICORE_INT8_GEMM must be auto, int8 or float"):
+        movicore.load(int8_demo)
 
 
 def _rewrite(path, dst, *, meta=None, tensors=None):
@@ -199,15 +261,17 @@ def test_import_without_torch(int8_demo):
     assert r.returncode == 0, r.stderr
 
 
-def test_reference_engine_matches_int8_weights(int8_demo, torch_one_thread):
+@pytest.mark.parametrize("mode", ["dynamic", "static"])
+def test_reference_engine_matches_int8_weights(int8_demo, static_demo, mode, torch_one_thread):
     """The torch reference on the dequantized weights vs the int8 engine: only the activation
-    quantization separates them."""
+    quantization separates them (dynamic per row, or the calibrated static ranges)."""
     import torch
 
     from movicore.reference.model_io import from_file
 
-    ref = from_file(int8_demo)
-    qm = movicore.load(int8_demo)
+    path = int8_demo if mode == "dynamic" else static_demo[0]
+    ref = from_file(path)
+    qm = movicore.load(path)
     size = qm.input_size[0]
     frames = np.random.default_rng(5).integers(0, 256, (4, size, size, 3), np.uint8)
     got = movicore.Engine(qm).step(frames, all_frames=True)
@@ -216,3 +280,181 @@ def test_reference_engine_matches_int8_weights(int8_demo, torch_one_thread):
         want = ref(clip, all_frames=True)[0][0].numpy()
     rel = np.abs(got - want).max() / np.abs(want).max()
     assert rel < 0.05, rel
+
+
+def test_static_params_rule():
+    s, zp = scheme.static_params(-1.0, 3.0)
+    assert s == pytest.approx(4 / 255) and zp == 64  # rint(63.75)
+    assert scheme.static_params(0.5, 2.0) == (pytest.approx(2 / 255), 0)  # zero kept in range
+    assert scheme.static_params(-2.0, -1.0) == (pytest.approx(2 / 255), 255)
+    assert scheme.static_params(0.0, 0.0) == (1.0, 0)
+    with pytest.raises(ValueError, match="not finite"):
+        scheme.static_params(float("nan"), 1.0)
+
+
+def test_static_file_and_report(static_demo):
+    path, r = static_demo
+    mf = modelfile.read_model_file(path)
+    assert mf.quant.activations == "static"
+    assert set(mf.quant.layers) == set(scheme.pointwise_layers(mf.config))
+    for name in mf.quant.layers:
+        s, zp = mf.tensors[name + "_input"]
+        assert s > 0 and zp == int(zp) and 0 <= zp <= 255
+    # the report: static on held-out clips, dynamic on the same clips beside it
+    assert "calibrated on seed 1" in r["source"] and r["frames"] == 24
+    # per-tensor ranges are coarser than per-row ones: a looser bound (docs/quantization.md)
+    assert r["max_rel_err"] < 0.1 and r["top1_agreement"] >= 0.9
+    assert r["dynamic"]["frames"] == 24 and r["dynamic"]["max_rel_err"] < 0.05
+    qm = movicore.load(path)
+    assert qm._core.int8_layers == len(mf.quant.layers)
+    size = qm.input_size[0]
+    frames = np.random.default_rng(6).integers(0, 256, (3, size, size, 3), np.uint8)
+    a = movicore.Engine(qm).step(frames, all_frames=True)
+    b = movicore.Engine(qm, threads=2).step(frames, all_frames=True)
+    np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-5)
+
+
+def test_calibration_covers_the_calibration_frames(tmp_path):
+    """Static ranges contain every value the float model fed each layer on those frames: the
+    same frames then never clip (beyond the rounding of half a step)."""
+    from movicore.quant.calibrate import calibrate_ranges
+
+    fm = movicore.load(DEMO_MODEL)
+    size = fm.input_size[0]
+    frames = np.random.default_rng(9).integers(0, 256, (5, size, size, 3), np.uint8)
+    layers = scheme.quantizable_layers(fm.config, min_channels=1)
+    ranges = calibrate_ranges(fm, list(frames), layers)
+    assert set(ranges) == set(layers)
+    e = movicore.Engine(fm)
+    e._core.set_observing_ranges(True)
+    e.step(frames[:2], all_frames=True)
+    seen = e._core.input_ranges()
+    for n in layers:
+        s, zp = ranges[n]
+        lo, hi = seen[n]
+        # covered up to half a step (the zero point is rounded to an integer): never clipped
+        assert s * (0 - zp) <= lo + s / 2 + 1e-6 and s * (255 - zp) >= hi - s / 2 - 1e-6, n
+    with pytest.raises(ValueError, match="no calibration frames"):
+        calibrate_ranges(fm, [], layers)
+
+
+def test_cli_static_errors(tmp_path, capsys):
+    from video_helpers import make_clip
+
+    out = tmp_path / "q.safetensors"
+    one = make_clip(tmp_path / "one.mp4", seconds=1 / 30)  # a single frame: nothing held out
+    assert main(["quantize", str(DEMO_MODEL), "-o", str(out), "--static", "--calibrate",
+                 str(one)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "at least 2" in err
+    assert not out.exists()
+    assert main(["quantize", str(DEMO_MODEL), "-o", str(out), "--static",
+                 "--calib-frames", "0"]) == 1
+    assert "calib_frames must be >= 1" in capsys.readouterr().err
+    assert not out.exists()
+    clip = make_clip(tmp_path / "clip.mp4", seconds=0.4)  # 12 frames: 6 calibrate, 6 report
+    assert main(["quantize", str(DEMO_MODEL), "-o", str(out), "--static", "--calibrate",
+                 str(clip), "--frames", "8"]) == 0
+    text = capsys.readouterr().out
+    assert "held out from calibration" in text and "dynamic (per-row)" in text
+    assert modelfile.read_model_file(out).quant.activations == "static"
+
+
+def test_bf16_classifier(tmp_path):
+    """Default int8 files run the float classifier with bfloat16 weights: the same logits as a
+    float32-classifier file whose classifier weights were rounded to bfloat16 (up to float
+    summation order), and the metadata records it (absent with --float32-classifier)."""
+    q = tmp_path / "q.safetensors"
+    f32 = tmp_path / "q_f32cls.safetensors"
+    movicore.quantize(DEMO_MODEL, q, report=False)
+    movicore.quantize(DEMO_MODEL, f32, report=False, classifier_bf16=False)
+    mq, mf = modelfile.read_model_file(q), modelfile.read_model_file(f32)
+    assert mq.quant.classifier_weights == "bfloat16" and "bfloat16" in mq.quant.describe()
+    assert mf.quant.classifier_weights == "float32"
+    assert "classifier_weights" not in json.loads(mf.metadata["quant"])
+    t = dict(mf.tensors)
+    for n in scheme.CLASSIFIER_LAYERS:
+        t[n] = scheme.round_bf16(np.asarray(t[n]))
+    rounded = tmp_path / "rounded.safetensors"
+    modelfile.write_model_file(rounded, mf.config, t, mf.labels, quant=mf.quant)
+    lq, lr = movicore.load(q), movicore.load(rounded)
+    assert lq._core.packed_bytes < lr._core.packed_bytes
+    size = lq.input_size[0]
+    frames = np.random.default_rng(11).integers(0, 256, (4, size, size, 3), np.uint8)
+    a = movicore.Engine(lq).step(frames, all_frames=True)
+    b = movicore.Engine(lr).step(frames, all_frames=True)
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5 * np.abs(b).max())
+    two = movicore.Engine(lq, threads=2).step(frames, all_frames=True)
+    np.testing.assert_allclose(two, a, rtol=1e-5, atol=1e-5 * np.abs(a).max())
+    # dequantized tensors (the torch reference's view) carry the bfloat16 rounding
+    back = scheme.dequantize_tensors(mq.tensors, mq.quant)
+    np.testing.assert_array_equal(back["classifier.logits.weight"],
+                                  t["classifier.logits.weight"])
+
+
+def test_round_bf16():
+    x = np.array([1.0, 1.0 + 2**-8, 1.0 + 3 * 2**-8, -2.5, 0.0, 3.14159], np.float32)
+    got = scheme.round_bf16(x)
+    np.testing.assert_array_equal(got[:5], [1.0, 1.0, 1.0 + 4 * 2**-8, -2.5, 0.0])  # ties even
+    assert abs(got[5] - x[5]) <= abs(x[5]) * 2**-9
+
+
+@pytest.mark.parametrize(("extra", "match"), [
+    ({"classifier_weights": "int4"}, "classifier_weights must be one of"),
+    ({"classifier_weights": "bfloat16", "layers": ["classifier.logits.weight"]},
+     "needs a float32 classifier"),
+])
+def test_bad_classifier_weights_metadata(int8_demo, tmp_path, extra, match):
+    mf = modelfile.read_model_file(int8_demo)
+    d = json.loads(mf.metadata["quant"])
+    d.update(extra)
+    dst = tmp_path / "bad.safetensors"
+    _rewrite(int8_demo, dst, meta={"quant": json.dumps(d)})
+    with pytest.raises(ModelFormatError, match=match):
+        movicore.load(dst)
+
+
+def test_calibration_ranges_match_reference_layer_inputs(torch_one_thread):
+    """The range the calibration observer records for each pointwise layer's input equals that
+    of the tensor the torch reference feeds the same conv over the same frames (a projection
+    must see the SE-gated features, a pooled skip the pooled ones)."""
+    import torch
+
+    from movicore.reference.model_io import from_file
+
+    fm = movicore.load(DEMO_MODEL)
+    size = fm.input_size[0]
+    frames = np.random.default_rng(12).integers(0, 256, (3, size, size, 3), np.uint8)
+    e = movicore.Engine(fm)
+    e._core.set_observing_ranges(True)
+    e.step(frames, all_frames=True)
+    seen = e._core.input_ranges()
+    ref = from_file(DEMO_MODEL)
+    modules = dict(ref.named_modules())
+    got: dict[str, list[float]] = {}
+
+    def hook(name, use_output=False):
+        def f(_module, inputs, out):
+            x = (out if use_output else inputs[0]).detach()
+            lo, hi = float(x.min()), float(x.max())
+            r = got.setdefault(name, [lo, hi])
+            r[0], r[1] = min(r[0], lo), max(r[1], hi)
+        return f
+
+    # the ConvBN (or skip) module whose input is the GEMM input; a pooled skip's is the pool's
+    # output
+    layers = [n for n in scheme.pointwise_layers(fm.config) if not n.startswith("classifier.")]
+    for n in layers:
+        base = n.removesuffix(".conv.weight")
+        if modules.get(base + ".pool") is not None:
+            modules[base + ".pool"].register_forward_hook(hook(n, use_output=True))
+        else:
+            modules[base].register_forward_hook(hook(n))
+    clip = torch.from_numpy(frames.astype(np.float32) / 255)[None]
+    with torch.no_grad():
+        ref(clip, all_frames=True)
+    for n in layers:
+        lo, hi = seen[n]
+        scale = max(abs(lo), abs(hi), 1e-3)
+        assert abs(lo - got[n][0]) <= 1e-3 * scale and abs(hi - got[n][1]) <= 1e-3 * scale, (
+            n, seen[n], got[n])

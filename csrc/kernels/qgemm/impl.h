@@ -44,56 +44,69 @@ inline void epilogue_row(const int32_t* acc, const QuantParams& q, const int32_t
   }
 }
 
-template <class D, class V, Act A, size_t MR>
+// MR rows x NP panels (side by side, `panel_bytes` apart; nc live columns in all): one
+// weight load per panel and one A broadcast per row per k group, MR * NP accumulators.
+template <class D, class V, Act A, size_t MR, size_t NP>
 inline void tile(size_t nc, size_t groups, const uint8_t* a, size_t a_stride,
-                 const QuantParams* qa, const uint8_t* panel, float* c, size_t c_stride,
-                 const float* r, size_t r_stride) {
-  typename D::Acc acc[MR];
-  for (size_t i = 0; i < MR; ++i) D::zero(acc[i]);
+                 const QuantParams* qa, const uint8_t* panel, size_t panel_bytes, float* c,
+                 size_t c_stride, const float* r, size_t r_stride) {
+  typename D::Acc acc[MR][NP];
+  for (size_t i = 0; i < MR; ++i) {
+    for (size_t p = 0; p < NP; ++p) D::zero(acc[i][p]);
+  }
   const int8_t* w = reinterpret_cast<const int8_t*>(panel + 3 * kQGemmNR * sizeof(float));
   for (size_t g = 0; g < groups; ++g, w += kGroupBytes) {
-    const typename D::W wv = D::load_w(w);
-    for (size_t i = 0; i < MR; ++i) D::dot(acc[i], D::load_a(a + i * a_stride + g * kQGemmKR), wv);
+    typename D::W wv[NP];
+    for (size_t p = 0; p < NP; ++p) wv[p] = D::load_w(w + p * panel_bytes);
+    for (size_t i = 0; i < MR; ++i) {
+      const typename D::Av av = D::load_a(a + i * a_stride + g * kQGemmKR);
+      for (size_t p = 0; p < NP; ++p) D::dot(acc[i][p], av, wv[p]);
+    }
   }
-  int32_t colsum[kQGemmNR];
-  float sw[kQGemmNR], bias[kQGemmNR];
-  std::memcpy(colsum, panel, sizeof colsum);
-  std::memcpy(sw, panel + sizeof colsum, sizeof sw);
-  std::memcpy(bias, panel + sizeof colsum + sizeof sw, sizeof bias);
-  for (size_t i = 0; i < MR; ++i) {
-    int32_t out[kQGemmNR];
-    D::reduce(acc[i], colsum, out);
-    epilogue_row<V, A>(out, qa[i], colsum, sw, bias, nc, c + i * c_stride,
-                       r != nullptr ? r + i * r_stride : nullptr);
-  }
-}
-
-// One panel applied to `rows` rows: full MR tiles, then one smaller specialisation.
-template <class D, class V, Act A, size_t MR>
-void panel_rows(size_t rows, size_t nc, size_t groups, const uint8_t* a, size_t a_stride,
-                const QuantParams* qa, const uint8_t* panel, float* c, size_t c_stride,
-                const float* r, size_t r_stride) {
-  size_t i = 0;
-  for (; i + MR <= rows; i += MR) {
-    tile<D, V, A, MR>(nc, groups, a + i * a_stride, a_stride, qa + i, panel, c + i * c_stride,
-                      c_stride, r ? r + i * r_stride : nullptr, r_stride);
-  }
-  if constexpr (MR > 1) {
-    if (i < rows) {
-      panel_rows<D, V, A, (MR > 1 ? MR / 2 : 1)>(rows - i, nc, groups, a + i * a_stride,
-                                                 a_stride, qa + i, panel, c + i * c_stride,
-                                                 c_stride, r ? r + i * r_stride : nullptr,
-                                                 r_stride);
+  for (size_t p = 0; p < NP && p * kQGemmNR < nc; ++p) {
+    const uint8_t* pp = panel + p * panel_bytes;
+    int32_t colsum[kQGemmNR];
+    float sw[kQGemmNR], bias[kQGemmNR];
+    std::memcpy(colsum, pp, sizeof colsum);
+    std::memcpy(sw, pp + sizeof colsum, sizeof sw);
+    std::memcpy(bias, pp + sizeof colsum + sizeof sw, sizeof bias);
+    const size_t live = nc - p * kQGemmNR < kQGemmNR ? nc - p * kQGemmNR : kQGemmNR;
+    for (size_t i = 0; i < MR; ++i) {
+      int32_t out[kQGemmNR];
+      D::reduce(acc[i][p], colsum, out);
+      epilogue_row<V, A>(out, qa[i], colsum, sw, bias, live, c + i * c_stride + p * kQGemmNR,
+                         r != nullptr ? r + i * r_stride + p * kQGemmNR : nullptr);
     }
   }
 }
 
-template <class D, class V, size_t MR>
+// NP panels applied to `rows` rows: full MR tiles, then one smaller specialisation.
+template <class D, class V, Act A, size_t MR, size_t NP>
+void panel_rows(size_t rows, size_t nc, size_t groups, const uint8_t* a, size_t a_stride,
+                const QuantParams* qa, const uint8_t* panel, size_t panel_bytes, float* c,
+                size_t c_stride, const float* r, size_t r_stride) {
+  size_t i = 0;
+  for (; i + MR <= rows; i += MR) {
+    tile<D, V, A, MR, NP>(nc, groups, a + i * a_stride, a_stride, qa + i, panel, panel_bytes,
+                          c + i * c_stride, c_stride, r ? r + i * r_stride : nullptr, r_stride);
+  }
+  if constexpr (MR > 1) {
+    if (i < rows) {
+      panel_rows<D, V, A, (MR > 1 ? MR / 2 : 1), NP>(
+          rows - i, nc, groups, a + i * a_stride, a_stride, qa + i, panel, panel_bytes,
+          c + i * c_stride, c_stride, r ? r + i * r_stride : nullptr, r_stride);
+    }
+  }
+}
+
+// NP = panels per register tile (a lone last panel uses NP = 1).
+template <class D, class V, size_t MR, size_t NP = 1>
 void run(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const QuantParams* qa,
          const void* packed, float* c, size_t c_stride, const float* r, size_t r_stride,
          Act act) {
   op_helpers::with_act(act, [&](auto act_tag) {
     constexpr Act A = decltype(act_tag)::value;
+    constexpr size_t kCols = NP * kQGemmNR;
     const size_t groups = qgemm_round_k(k) / kQGemmKR;
     const size_t panel_bytes = qgemm_panel_bytes(k);
     size_t chunk = kChunkBytes / qgemm_round_k(k) / MR * MR;
@@ -101,11 +114,20 @@ void run(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride, const 
     for (size_t i0 = 0; i0 < m; i0 += chunk) {
       const size_t rows = m - i0 < chunk ? m - i0 : chunk;
       const uint8_t* panel = static_cast<const uint8_t*>(packed);
-      for (size_t j = 0; j < n; j += kQGemmNR, panel += panel_bytes) {
-        const size_t nc = n - j < kQGemmNR ? n - j : kQGemmNR;
-        panel_rows<D, V, A, MR>(rows, nc, groups, a + i0 * a_stride, a_stride, qa + i0, panel,
-                                c + i0 * c_stride + j, c_stride,
-                                r ? r + i0 * r_stride + j : nullptr, r_stride);
+      size_t j = 0;
+      for (; j + kCols - kQGemmNR < n; j += kCols, panel += NP * panel_bytes) {  // NP live panels
+        const size_t nc = n - j < kCols ? n - j : kCols;
+        panel_rows<D, V, A, MR, NP>(rows, nc, groups, a + i0 * a_stride, a_stride, qa + i0,
+                                    panel, panel_bytes, c + i0 * c_stride + j, c_stride,
+                                    r ? r + i0 * r_stride + j : nullptr, r_stride);
+      }
+      if constexpr (NP > 1) {
+        for (; j < n; j += kQGemmNR, panel += panel_bytes) {
+          const size_t nc = n - j < kQGemmNR ? n - j : kQGemmNR;
+          panel_rows<D, V, A, MR, 1>(rows, nc, groups, a + i0 * a_stride, a_stride, qa + i0,
+                                     panel, panel_bytes, c + i0 * c_stride + j, c_stride,
+                                     r ? r + i0 * r_stride + j : nullptr, r_stride);
+        }
       }
     }
   });

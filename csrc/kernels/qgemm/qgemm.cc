@@ -1,7 +1,5 @@
 #include "kernels/qgemm/qgemm.h"
 
-#include "kernels/quantize/quantize.h"
-
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -14,17 +12,6 @@ const QGemmKernel kQGemmKernels[] = {
 #include "kernels/qgemm/kernels.inc"
 #undef MC_KERNEL
 };
-
-void quantize_row(size_t k, const float* x, QuantParams p, uint8_t* q, size_t q_bytes) {
-  const float inv = 1.f / p.scale;
-  const float zp = float(p.zero_point);
-  for (size_t j = 0; j < k; ++j) {
-    float v = x[j] * inv + zp;
-    v = std::min(std::max(v, 0.f), 255.f);
-    q[j] = uint8_t(int32_t((v + kRoundMagic) - kRoundMagic));
-  }
-  for (size_t j = k; j < q_bytes; ++j) q[j] = 0;
-}
 
 }  // namespace
 
@@ -57,15 +44,6 @@ void pack_qgemm_weights(size_t n, size_t k, const int8_t* w_kn, const float* sca
     std::memcpy(out, colsum, sizeof colsum);
     std::memcpy(out + sizeof colsum, sc, sizeof sc);
     std::memcpy(out + sizeof colsum + sizeof sc, b, sizeof b);
-  }
-}
-
-void quantize_rows_static(size_t m, size_t k, const float* x, size_t x_stride, QuantParams p,
-                          uint8_t* q, size_t q_stride, QuantParams* params) {
-  const size_t kc = qgemm_round_k(k);
-  for (size_t i = 0; i < m; ++i) {
-    params[i] = p;
-    quantize_row(k, x + i * x_stride, p, q + i * q_stride, kc);
   }
 }
 

@@ -53,11 +53,6 @@ inline size_t qgemm_packed_bytes(size_t n, size_t k) {
 void pack_qgemm_weights(size_t n, size_t k, const int8_t* w_kn, const float* scale,
                         const float* bias, void* packed);
 
-// Static activation quantization: the calibrated params for every row, same rounding as the
-// dynamic quantize op (kernels/quantize). Rows of q are written up to round_up(k, KR) bytes (pad
-// bytes zero); q_stride >= round_up(k, KR).
-void quantize_rows_static(size_t m, size_t k, const float* x, size_t x_stride, QuantParams p,
-                          uint8_t* q, size_t q_stride, QuantParams* params);
 
 #define MC_KERNEL(isa, name, tile_m, tile_n)                                                  \
   void name(size_t m, size_t n, size_t k, const uint8_t* a, size_t a_stride,                 \

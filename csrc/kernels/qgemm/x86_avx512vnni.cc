@@ -1,5 +1,7 @@
-// AVX-512 VNNI qgemm: one vpdpbusd per row and 4 k multiplies all 16 panel columns (u8 A
-// broadcast x s8 weights, exact int32 sums, no saturation). Tile 8x16: 8 zmm accumulators.
+// AVX-512 VNNI qgemm: one vpdpbusd per row and 4 k multiplies all 16 columns of a panel (u8 A
+// broadcast x s8 weights, exact int32 sums, no saturation). Tile 8x32 (two panels): 16 zmm
+// accumulators, so each k group issues 10 loads (2 weight + 8 broadcast) for 16 vpdpbusd
+// (8x16 needed 9 for 8: load-bound on Zen 5).
 // The epilogue uses the 16-lane AVX-512 float traits: one vector per row of a panel.
 #include <immintrin.h>
 
@@ -28,11 +30,11 @@ struct Avx512VnniDot {
 
 }  // namespace
 
-void qd8_f32_qc8w_gemm_8x16c4__avx512vnni(size_t m, size_t n, size_t k, const uint8_t* a,
+void qd8_f32_qc8w_gemm_8x32c4__avx512vnni(size_t m, size_t n, size_t k, const uint8_t* a,
                                           size_t a_stride, const QuantParams* qa,
                                           const void* packed_w, float* c, size_t c_stride,
                                           const float* residual, size_t r_stride, Act act) {
-  qgemm_impl::run<Avx512VnniDot, avx512::Vec, 8>(m, n, k, a, a_stride, qa, packed_w, c, c_stride,
+  qgemm_impl::run<Avx512VnniDot, avx512::Vec, 8, 2>(m, n, k, a, a_stride, qa, packed_w, c, c_stride,
                                                residual, r_stride, act);
 }
 

@@ -11,37 +11,52 @@ namespace mc {
 namespace {
 namespace quantize_impl {
 
+// Rows go in blocks of kBlock: all their ranges first, then all their params, then all their
+// conversions, so the long per-row chain (min/max reduction, three divisions) of one row
+// overlaps the others' instead of stalling the conversion pass behind it.
+constexpr size_t kBlock = 8;
+
 template <class Q>
 void run(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q, size_t q_stride,
-         QuantParams* params) {
+         const QuantParams* fixed, QuantParams* params) {
   constexpr size_t W = Q::kWidth;
   const size_t kc = qgemm_round_k(k);
   const size_t tail = k % W;
   const typename Q::Mask tail_mask = Q::mask(tail);
-  for (size_t i = 0; i < m; ++i) {
-    const float* xi = x + i * x_stride;
-    typename Q::V lo = Q::set1(0.f), hi = Q::set1(0.f);
-    size_t j = 0;
-    for (; j + W <= k; j += W) {
-      const typename Q::V v = Q::load(xi + j);
-      lo = Q::min(lo, v);
-      hi = Q::max(hi, v);
+  for (size_t i0 = 0; i0 < m; i0 += kBlock) {
+    const size_t rows = m - i0 < kBlock ? m - i0 : kBlock;
+    float lo[kBlock] = {}, hi[kBlock] = {}, inv[kBlock];
+    for (size_t r = 0; fixed == nullptr && r < rows; ++r) {
+      const float* xi = x + (i0 + r) * x_stride;
+      typename Q::V vlo = Q::set1(0.f), vhi = Q::set1(0.f);
+      size_t j = 0;
+      for (; j + W <= k; j += W) {
+        const typename Q::V v = Q::load(xi + j);
+        vlo = Q::min(vlo, v);
+        vhi = Q::max(vhi, v);
+      }
+      if (tail) {
+        const typename Q::V v = Q::load(xi + j, tail_mask);
+        vlo = Q::min(vlo, v);
+        vhi = Q::max(vhi, v);
+      }
+      lo[r] = Q::hmin(vlo);
+      hi[r] = Q::hmax(vhi);
     }
-    if (tail) {
-      const typename Q::V v = Q::load(xi + j, tail_mask);
-      lo = Q::min(lo, v);
-      hi = Q::max(hi, v);
+    for (size_t r = 0; r < rows; ++r) params[i0 + r] = row_params(fixed, lo[r], hi[r], &inv[r]);
+    for (size_t r = 0; r < rows; ++r) {
+      const float* xi = x + (i0 + r) * x_stride;
+      const typename Q::V vinv = Q::set1(inv[r]);
+      const typename Q::V vzp = Q::set1(float(params[i0 + r].zero_point));
+      uint8_t* qi = q + (i0 + r) * q_stride;
+      size_t j = 0;
+      for (; j + W <= k; j += W) Q::store_u8(qi + j, Q::add(Q::mul(Q::load(xi + j), vinv), vzp), W);
+      if (tail) {
+        Q::store_u8(qi + j, Q::add(Q::mul(Q::load(xi + j, tail_mask), vinv), vzp), tail);
+        j += tail;
+      }
+      for (; j < kc; ++j) qi[j] = 0;
     }
-    float inv;
-    params[i] = row_quant_params(Q::hmin(lo), Q::hmax(hi), &inv);
-    const typename Q::V vinv = Q::set1(inv), vzp = Q::set1(float(params[i].zero_point));
-    uint8_t* qi = q + i * q_stride;
-    for (j = 0; j + W <= k; j += W) Q::store_u8(qi + j, Q::add(Q::mul(Q::load(xi + j), vinv), vzp), W);
-    if (tail) {
-      Q::store_u8(qi + j, Q::add(Q::mul(Q::load(xi + j, tail_mask), vinv), vzp), tail);
-      j += tail;
-    }
-    for (; j < kc; ++j) qi[j] = 0;
   }
 }
 

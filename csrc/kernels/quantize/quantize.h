@@ -4,7 +4,10 @@
 // zp = round(-lo / scale); an all-zero row gets scale 1, zero point 0. Every variant follows
 // these float steps in this order (no FMA; rounding by the 1.5 * 2^23 trick, no libm), so all
 // agree bit for bit. Rows of q are written up to round_up(k, kQGemmKR) bytes (pad bytes zero).
-// Contract: m, k >= 1; x finite; q_stride >= round_up(k, kQGemmKR); never allocates.
+// With `fixed` (static quantization: one calibrated pair for every row) the range pass is
+// skipped and every row uses *fixed: params[i] = *fixed, same conversion steps.
+// Contract: m, k >= 1; x finite; q_stride >= round_up(k, kQGemmKR); fixed null or scale > 0 and
+// zero point 0..255; never allocates.
 #pragma once
 
 #include <algorithm>
@@ -18,7 +21,7 @@
 namespace mc {
 
 typedef void (*QuantizeFn)(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q,
-                           size_t q_stride, QuantParams* params);
+                           size_t q_stride, const QuantParams* fixed, QuantParams* params);
 
 // 1.5 * 2^23: (v + M) - M rounds v in [0, 2^22] to an integer, ties to even.
 constexpr float kRoundMagic = 12582912.f;
@@ -39,9 +42,16 @@ inline QuantParams row_quant_params(float lo, float hi, float* inv_scale) {
   return p;
 }
 
+// The params of one row: *fixed (static) or from the row's range (dynamic, row_quant_params).
+inline QuantParams row_params(const QuantParams* fixed, float lo, float hi, float* inv_scale) {
+  if (fixed == nullptr) return row_quant_params(lo, hi, inv_scale);
+  *inv_scale = 1.f / fixed->scale;
+  return *fixed;
+}
+
 #define MC_KERNEL(isa, name, tile_m, tile_n)                                                  \
   void name(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q, size_t q_stride, \
-            QuantParams* params);
+            const QuantParams* fixed, QuantParams* params);
 #include "kernels/quantize/kernels.inc"
 #undef MC_KERNEL
 

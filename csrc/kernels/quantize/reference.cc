@@ -4,7 +4,8 @@
 namespace mc {
 
 void qd8_quantize_rows__reference(size_t m, size_t k, const float* x, size_t x_stride,
-                                  uint8_t* q, size_t q_stride, QuantParams* params) {
+                                  uint8_t* q, size_t q_stride, const QuantParams* fixed,
+                                  QuantParams* params) {
   const size_t kc = qgemm_round_k(k);
   for (size_t i = 0; i < m; ++i) {
     const float* xi = x + i * x_stride;
@@ -14,7 +15,7 @@ void qd8_quantize_rows__reference(size_t m, size_t k, const float* x, size_t x_s
       hi = std::max(hi, xi[j]);
     }
     float inv;
-    params[i] = row_quant_params(lo, hi, &inv);
+    params[i] = row_params(fixed, lo, hi, &inv);
     const float zp = float(params[i].zero_point);
     uint8_t* qi = q + i * q_stride;
     for (size_t j = 0; j < k; ++j) {

@@ -19,8 +19,8 @@ namespace {
 using FArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
 using kbind::require;
 
-// x[m, k] -> (q[m, round_up(k, 4)] uint8, zero_points int32[m], scales float32[m]): the named
-// dynamic variant, or with params=(scale, zero_point) the static quantizer (name ignored).
+// x[m, k] -> (q[m, round_up(k, 4)] uint8, zero_points int32[m], scales float32[m]) by the named
+// variant: dynamic (per-row ranges), or static with params=(scale, zero_point).
 std::tuple<py::array_t<uint8_t>, py::array_t<int32_t>, py::array_t<float>> run_quantize(
     const std::string& name, FArray x, py::object params) {
   const auto& kern = require_kernel(quantize_kernels(), name);
@@ -32,15 +32,18 @@ std::tuple<py::array_t<uint8_t>, py::array_t<int32_t>, py::array_t<float>> run_q
   }
   py::array_t<uint8_t> q({m, kc});
   std::vector<QuantParams> qp(m);
-  if (params.is_none()) {
-    py::gil_scoped_release release;
-    kern.fn(m, k, x.data(), k, q.mutable_data(), kc, qp.data());
-  } else {
+  QuantParams fixed{0, 1.f};
+  if (!params.is_none()) {
     const auto t = params.cast<std::tuple<float, int32_t>>();
-    const QuantParams p{std::get<1>(t), std::get<0>(t)};
-    require(p.scale > 0.f && p.zero_point >= 0 && p.zero_point <= 255,
+    fixed = {std::get<1>(t), std::get<0>(t)};
+    require(fixed.scale > 0.f && std::isfinite(fixed.scale) && fixed.zero_point >= 0 &&
+                fixed.zero_point <= 255,
             "run_quantize: static params need scale > 0 and zero_point in 0..255");
-    quantize_rows_static(m, k, x.data(), k, p, q.mutable_data(), kc, qp.data());
+  }
+  {
+    py::gil_scoped_release release;
+    kern.fn(m, k, x.data(), k, q.mutable_data(), kc, params.is_none() ? nullptr : &fixed,
+            qp.data());
   }
   py::array_t<int32_t> zp(static_cast<py::ssize_t>(m));
   py::array_t<float> sc(static_cast<py::ssize_t>(m));
