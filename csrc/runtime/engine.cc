@@ -14,10 +14,35 @@ namespace {
 // Below this many multiply-adds a kernel call runs on one thread (sync costs more).
 constexpr size_t kMinParallelMacs = 1 << 16;
 constexpr size_t kTasksPerThread = 4;
+// Relative cost of streaming one operand float through a thread vs one multiply-add (for
+// choosing how to split a GEMM).
+constexpr size_t kMacsPerFloatRead = 2;
 // Working-set budget of one batched layer call across streams (see tick()).
 constexpr size_t kBatchBytes = 384 * 1024;
 
 size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
+
+// A GEMM split over threads: `tasks` tasks of `per` row tiles (by_rows) or `per` column tiles.
+struct GemmSplit {
+  bool by_rows;
+  size_t tasks, per;
+};
+
+// Row blocks make every thread read all weights; column blocks make every thread read all of
+// A. Pick the one that leaves the busiest thread the least (tile-padded) work, counting the
+// operands it streams: deep layers (few pixels, many channels) split columns, early layers
+// rows. Whole register tiles only, so no thread runs a narrower tile than one thread would.
+GemmSplit plan_gemm_split(size_t m, size_t n, size_t k, size_t mr, size_t nr, size_t threads) {
+  const size_t rt = div_up(m, mr), ct = div_up(n, nr);
+  const size_t rt_max = div_up(rt, threads), ct_max = div_up(ct, threads);
+  const size_t by_rows = rt_max * mr * ct * nr * k + kMacsPerFloatRead * (ct * nr + rt_max * mr) * k;
+  const size_t by_cols = rt * mr * ct_max * nr * k + kMacsPerFloatRead * (ct_max * nr + m) * k;
+  const bool rows = by_rows <= by_cols;
+  const size_t tiles = rows ? rt : ct;
+  const size_t tasks = std::min(tiles, threads * kTasksPerThread);
+  const size_t per = div_up(tiles, tasks);
+  return {rows, div_up(tiles, per), per};
+}
 
 // fn(task, begin, end) over [0, items) in up to threads x kTasksPerThread contiguous ranges;
 // returns the number of tasks.
@@ -55,7 +80,10 @@ Kernels::Kernels(uint64_t isa)
       scale(get_scale_kernel(isa).fn),
       act(get_act_kernel(isa).fn),
       gemm_name(get_gemm_kernel(isa).name),
-      qgemm_name(get_qgemm_kernel(isa).name) {}
+      qgemm_name(get_qgemm_kernel(isa).name),
+      gemm_mr(get_gemm_kernel(isa).tile_m),
+      gemm_nr(get_gemm_kernel(isa).tile_n),
+      qgemm_mr(get_qgemm_kernel(isa).tile_m) {}
 
 Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t width,
                uint32_t threads, uint32_t streams, uint64_t isa)
@@ -214,10 +242,10 @@ void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
     k_.gemm(m, n, k, a, k, g.packed.data(), c, n, residual, n, act);
     return;
   }
-  if (m >= 6 * threads) {  // split rows
-    const size_t tasks = std::min(threads * kTasksPerThread, div_up(m, 6));
-    const size_t rows = div_up(div_up(m, tasks), 6) * 6;
-    pool_.parallel_for(div_up(m, rows), [&](size_t t, size_t) {
+  const GemmSplit s = plan_gemm_split(m, n, k, k_.gemm_mr, k_.gemm_nr, threads);
+  if (s.by_rows) {
+    const size_t rows = s.per * k_.gemm_mr;
+    pool_.parallel_for(s.tasks, [&](size_t t, size_t) {
       const size_t r0 = t * rows, r = std::min(rows, m - r0);
       if (gate) apply_gate(*gate, k, r0, r);
       k_.gemm(r, n, k, a + r0 * k, k, g.packed.data(), c + r0 * n, n,
@@ -225,15 +253,12 @@ void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
     });
     return;
   }
-  // Few rows (GEMV): split column panels; a panel range is itself a packed matrix.
+  // Column blocks: a range of whole packed panels is itself a packed matrix.
   if (gate) apply_gate(*gate, k, 0, m);
-  const size_t panels = div_up(n, kGemmNR);
-  const size_t tasks = std::min(panels, threads * 2);
-  const size_t per = div_up(panels, tasks);
-  pool_.parallel_for(div_up(panels, per), [&](size_t t, size_t) {
-    const size_t p0 = t * per, p1 = std::min(panels, p0 + per);
-    const size_t c0 = p0 * kGemmNR, cols = std::min(n, p1 * kGemmNR) - c0;
-    k_.gemm(m, cols, k, a, k, g.packed.data() + p0 * kGemmNR * (k + 1), c + c0, n,
+  const size_t cols = s.per * k_.gemm_nr;
+  pool_.parallel_for(s.tasks, [&](size_t t, size_t) {
+    const size_t c0 = t * cols, nc = std::min(cols, n - c0);
+    k_.gemm(m, nc, k, a, k, g.packed.data() + c0 * (k + 1), c + c0, n,
             residual ? residual + c0 : nullptr, n, act);
   });
 }
@@ -275,10 +300,10 @@ void Engine::qgemm(const PackedGemm& g, size_t m, const float* a, float* c,
     k_.qgemm(m, n, k, qa_.data(), kc, qp_.data(), g.qpacked.data(), c, n, residual, n, act);
     return;
   }
-  if (m >= 8 * threads) {
-    const size_t tasks = std::min(threads * kTasksPerThread, div_up(m, 8));
-    const size_t rows = div_up(div_up(m, tasks), 8) * 8;
-    pool_.parallel_for(div_up(m, rows), [&](size_t t, size_t) {
+  const GemmSplit s = plan_gemm_split(m, n, k, k_.qgemm_mr, kQGemmNR, threads);
+  if (s.by_rows) {
+    const size_t rows = s.per * k_.qgemm_mr;
+    pool_.parallel_for(s.tasks, [&](size_t t, size_t) {
       const size_t r0 = t * rows, r = std::min(rows, m - r0);
       if (gate) apply_gate(*gate, k, r0, r);
       quantize(g, r0, r, a);
@@ -289,14 +314,12 @@ void Engine::qgemm(const PackedGemm& g, size_t m, const float* a, float* c,
   }
   if (gate) apply_gate(*gate, k, 0, m);
   quantize(g, 0, m, a);
-  const size_t panels = div_up(n, kQGemmNR);
-  const size_t tasks = std::min(panels, threads * 2);
-  const size_t per = div_up(panels, tasks);
-  pool_.parallel_for(div_up(panels, per), [&](size_t t, size_t) {
-    const size_t p0 = t * per, p1 = std::min(panels, p0 + per);
-    const size_t c0 = p0 * kQGemmNR, cols = std::min(n, p1 * kQGemmNR) - c0;
-    k_.qgemm(m, cols, k, qa_.data(), kc, qp_.data(), g.qpacked.data() + p0 * qgemm_panel_bytes(k),
-             c + c0, n, residual ? residual + c0 : nullptr, n, act);
+  const size_t cols = s.per * kQGemmNR;
+  pool_.parallel_for(s.tasks, [&](size_t t, size_t) {
+    const size_t c0 = t * cols, nc = std::min(cols, n - c0);
+    const uint8_t* w = g.qpacked.data() + c0 / kQGemmNR * qgemm_panel_bytes(k);
+    k_.qgemm(m, nc, k, qa_.data(), kc, qp_.data(), w, c + c0, n,
+             residual ? residual + c0 : nullptr, n, act);
   });
 }
 
@@ -349,9 +372,19 @@ void Engine::conv2d(Conv2dParams p, const float* in, const float* w, const float
 }
 
 void Engine::avgpool(AvgPoolParams p, const float* in, float* out) {
-  p.oy_begin = 0;
-  p.oy_end = p.out_h;
-  k_.avgpool(&p, in, out);
+  const size_t adds = size_t(p.out_h) * p.out_w * p.channels * p.kh * p.kw;
+  if (pool_.threads() == 1 || adds < kMinParallelMacs || p.out_h < 2) {
+    p.oy_begin = 0;
+    p.oy_end = p.out_h;
+    k_.avgpool(&p, in, out);
+    return;
+  }
+  parallel_ranges(pool_, p.out_h, [&](size_t, size_t y0, size_t y1) {
+    AvgPoolParams q = p;
+    q.oy_begin = uint32_t(y0);
+    q.oy_end = uint32_t(y1);
+    k_.avgpool(&q, in, out);
+  });
 }
 
 // ------------------------------------------------------------------ the network

@@ -28,37 +28,41 @@ bool spin_until(Pred pred) {
   }
 }
 
+constexpr uint64_t kField = (1u << 20) - 1;
+constexpr uint64_t kGenMask = (1u << 24) - 1;
+inline uint64_t slice_gen(uint64_t s) { return s >> 40; }
+inline uint64_t slice_end(uint64_t s) { return (s >> 20) & kField; }
+inline uint64_t slice_next(uint64_t s) { return s & kField; }
+
 }  // namespace
 
-ThreadPool::ThreadPool(size_t threads) {
+ThreadPool::ThreadPool(size_t threads) : slices_(new Slice[threads < 1 ? 1 : threads]) {
   for (size_t i = 1; i < threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
 ThreadPool::~ThreadPool() {
-  stop_.store(true, std::memory_order_release);
+  stop_.store(true, std::memory_order_seq_cst);
   { std::lock_guard<std::mutex> lock(mutex_); }
   wake_.notify_all();
   for (auto& t : workers_) t.join();
 }
 
-namespace {
-constexpr uint64_t kField = (1u << 20) - 1;
-inline uint64_t job_gen(uint64_t j) { return j >> 40; }
-inline uint64_t job_tasks(uint64_t j) { return (j >> 20) & kField; }
-inline uint64_t job_next(uint64_t j) { return j & kField; }
-}  // namespace
-
-void ThreadPool::run_tasks(uint64_t generation, size_t thread_index) {
-  uint64_t j = job_.load(std::memory_order_acquire);
-  for (;;) {
-    if (job_gen(j) != generation || job_next(j) >= job_tasks(j)) return;
-    if (job_.compare_exchange_weak(j, j + 1, std::memory_order_acq_rel,
-                                   std::memory_order_acquire)) {
-      (*fn_)(size_t(job_next(j)), thread_index);
-      finished_.fetch_add(1, std::memory_order_acq_rel);
-      j = job_.load(std::memory_order_acquire);
+size_t ThreadPool::run_tasks(uint64_t generation, size_t thread_index) {
+  const size_t n = threads();
+  size_t ran = 0;
+  for (size_t k = 0; k < n; ++k) {  // own slice, then the others' in turn
+    std::atomic<uint64_t>& word = slices_[(thread_index + k) % n].word;
+    uint64_t s = word.load(std::memory_order_acquire);
+    while (slice_gen(s) == generation && slice_next(s) < slice_end(s)) {
+      if (word.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel,
+                                     std::memory_order_acquire)) {
+        (*fn_)(size_t(slice_next(s)), thread_index);
+        ++ran;
+        s = word.load(std::memory_order_acquire);
+      }
     }
   }
+  return ran;
 }
 
 void ThreadPool::parallel_for(size_t tasks, const std::function<void(size_t, size_t)>& fn) {
@@ -68,14 +72,23 @@ void ThreadPool::parallel_for(size_t tasks, const std::function<void(size_t, siz
     return;
   }
   fn_ = &fn;
-  finished_.store(0, std::memory_order_relaxed);
-  const uint64_t gen = (job_gen(job_.load(std::memory_order_relaxed)) + 1) & 0xFFFFFF;
-  job_.store((gen << 40) | (uint64_t(tasks) << 20), std::memory_order_release);
-  { std::lock_guard<std::mutex> lock(mutex_); }  // no lost wake-up for sleeping workers
-  wake_.notify_all();
-  run_tasks(gen, 0);
-  // Only tasks that were claimed are waited for: a worker that never woke costs nothing.
-  auto all_done = [&] { return finished_.load(std::memory_order_acquire) == tasks; };
+  const size_t n = threads();
+  const uint64_t gen = (generation_.load(std::memory_order_relaxed) + 1) & kGenMask;
+  for (size_t t = 0; t < n; ++t) {
+    const uint64_t begin = t * tasks / n, end = (t + 1) * tasks / n;
+    slices_[t].word.store((gen << 40) | (end << 20) | begin, std::memory_order_release);
+  }
+  target_ += tasks;
+  generation_.store(gen, std::memory_order_seq_cst);
+  // Dekker pairing with worker_loop: either we see its sleepers_ increment, or it sees gen.
+  if (sleepers_.load(std::memory_order_seq_cst) != 0) {
+    { std::lock_guard<std::mutex> lock(mutex_); }
+    wake_.notify_all();
+  }
+  const size_t own = run_tasks(gen, 0);
+  if (own != 0) done_.fetch_add(own, std::memory_order_acq_rel);
+  // Only claimed tasks are waited for: a worker that never woke costs nothing.
+  auto all_done = [&] { return done_.load(std::memory_order_acquire) == target_; };
   while (!spin_until(all_done)) std::this_thread::yield();
   fn_ = nullptr;
 }
@@ -85,15 +98,21 @@ void ThreadPool::worker_loop(size_t index) {
   for (;;) {
     auto ready = [&] {
       return stop_.load(std::memory_order_acquire) ||
-             job_gen(job_.load(std::memory_order_acquire)) != seen;
+             generation_.load(std::memory_order_acquire) != seen;
     };
     if (!spin_until(ready)) {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, ready);
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      wake_.wait(lock, [&] {
+        return stop_.load(std::memory_order_seq_cst) ||
+               generation_.load(std::memory_order_seq_cst) != seen;
+      });
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
     }
     if (stop_.load(std::memory_order_acquire)) return;
-    seen = job_gen(job_.load(std::memory_order_acquire));
-    run_tasks(seen, index);
+    seen = generation_.load(std::memory_order_acquire);
+    const size_t ran = run_tasks(seen, index);
+    if (ran != 0) done_.fetch_add(ran, std::memory_order_acq_rel);
   }
 }
 
