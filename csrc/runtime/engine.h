@@ -129,6 +129,10 @@ class Engine {
               float* out, float* channel_sum);
   void tconv(size_t pixels, size_t channels, size_t kt, const float* const* frames,
              const float* w, const float* b, float* out, Act act, float* channel_sum);
+  // (2+1)D causal step of layer i: spatial rows of `in` into frames[kt - 1] (the ring slot of
+  // this frame), then the temporal conv of the same pixels into out, one task per row range.
+  void spatial_temporal(size_t i, const DwConvParams& p, const float* in,
+                        const float* const* frames, float* out, float* channel_sum);
   void conv2d(Conv2dParams p, const float* in, const float* w, const float* b, float* out);
   void avgpool(AvgPoolParams p, const float* in, float* out);
 
@@ -148,7 +152,7 @@ class Engine {
   std::vector<float> frame_, act_a_, act_b_, expand_, feature_, residual_, pooled_;
   std::vector<float> z_, hidden_, gate_, csum_, head_, head_mean_, cls_hidden_;
   size_t max_e_ = 0, max_z_ = 0, max_r_ = 0;
-  std::vector<float> partial_;  // per-thread channel sums
+  std::vector<float> partial_;  // per-task channel sums
   std::vector<uint8_t> qa_;        // quantized GEMM input rows (int8 layers)
   std::vector<QuantParams> qp_;    // their per-row quantization
   std::vector<float> pe_freq_;  // per layer: se_in/2 frequencies (positional encoding)
