@@ -94,11 +94,14 @@ void ThreadPool::parallel_for(size_t tasks, const std::function<void(size_t, siz
 }
 
 void ThreadPool::worker_loop(size_t index) {
+  // Spin on this worker's own slice word (the job's first cache miss here is the word it needs
+  // anyway); sleep on generation_, which the caller stores after every slice.
+  const std::atomic<uint64_t>& own = slices_[index].word;
   uint64_t seen = 0;
   for (;;) {
     auto ready = [&] {
-      return stop_.load(std::memory_order_acquire) ||
-             generation_.load(std::memory_order_acquire) != seen;
+      return stop_.load(std::memory_order_relaxed) ||
+             slice_gen(own.load(std::memory_order_acquire)) != seen;
     };
     if (!spin_until(ready)) {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -110,7 +113,7 @@ void ThreadPool::worker_loop(size_t index) {
       sleepers_.fetch_sub(1, std::memory_order_relaxed);
     }
     if (stop_.load(std::memory_order_acquire)) return;
-    seen = generation_.load(std::memory_order_acquire);
+    seen = slice_gen(own.load(std::memory_order_acquire));
     const size_t ran = run_tasks(seen, index);
     if (ran != 0) done_.fetch_add(ran, std::memory_order_acq_rel);
   }
