@@ -19,6 +19,27 @@ constexpr size_t kBatchBytes = 384 * 1024;
 
 size_t div_up(size_t a, size_t b) { return (a + b - 1) / b; }
 
+// fn(task, begin, end) over [0, items) in up to threads x kTasksPerThread contiguous ranges;
+// returns the number of tasks.
+template <class F>
+size_t parallel_ranges(ThreadPool& pool, size_t items, F&& fn) {
+  const size_t tasks = std::min(items, pool.threads() * kTasksPerThread);
+  const size_t per = div_up(items, tasks), used = div_up(items, per);
+  pool.parallel_for(used, [&](size_t t, size_t) {
+    fn(t, t * per, std::min(items, (t + 1) * per));
+  });
+  return used;
+}
+
+// channel_sum = the sum of `tasks` per-task partial sums (rows of `channels` floats).
+void sum_partials(const float* partial, size_t tasks, size_t channels, float* channel_sum) {
+  std::memcpy(channel_sum, partial, channels * sizeof(float));
+  for (size_t t = 1; t < tasks; ++t) {
+    const float* s = partial + t * channels;
+    for (size_t c = 0; c < channels; ++c) channel_sum[c] += s[c];
+  }
+}
+
 }  // namespace
 
 Kernels::Kernels(uint64_t isa)
@@ -137,40 +158,59 @@ namespace {
 
 void Engine::check_frames(const float* frames, size_t count, size_t frame_values) {
   // One pass over the values: `!(v >= lo && v <= hi)` is also true for NaN and +-inf. Blocks
-  // keep the loop branch-free (vectorisable); a flagged block is rescanned for the message.
+  // keep the loop branch-free; the flag is an unsigned OR (a bool one keeps GCC from
+  // vectorising it: scalar compares cost ~45 us on a 172x172 frame). A flagged block is
+  // rescanned for the message.
   constexpr size_t kBlock = 4096;
   const float lo = -kFrameSlack, hi = 1.f + kFrameSlack;
   for (size_t b = 0; b < count; b += kBlock) {
     const size_t e = std::min(count, b + kBlock);
-    bool bad = false;
-    for (size_t i = b; i < e; ++i) bad |= !(frames[i] >= lo) | !(frames[i] <= hi);
+    unsigned bad = 0;
+    for (size_t i = b; i < e; ++i) {
+      const float v = frames[i];
+      bad |= unsigned(!(v >= lo)) | unsigned(!(v <= hi));
+    }
     if (bad) throw_bad_frame_value(frames, b, e, frame_values == 0 ? count : frame_values);
   }
 }
 
-void Engine::load_frame(const void* frames, bool is_uint8, size_t index, float* dst) const {
+const float* Engine::load_frame(const void* frames, bool is_uint8, size_t index,
+                                float* dst) const {
   const size_t n = size_t(geo_.height) * geo_.width * 3;
-  if (is_uint8) {
-    const uint8_t* src = static_cast<const uint8_t*>(frames) + index * n;
-    for (size_t i = 0; i < n; ++i) dst[i] = float(src[i]) / 255.f;
-  } else {
-    std::memcpy(dst, static_cast<const float*>(frames) + index * n, n * sizeof(float));
-  }
+  if (!is_uint8) return static_cast<const float*>(frames) + index * n;
+  const uint8_t* src = static_cast<const uint8_t*>(frames) + index * n;
+  for (size_t i = 0; i < n; ++i) dst[i] = float(src[i]) / 255.f;
+  return dst;
 }
 
 // ------------------------------------------------------------------ parallel kernel calls
 
+void Engine::apply_gate(const RowGate& gate, size_t k, size_t r0, size_t rows) {
+  for (size_t r = r0, end = r0 + rows; r < end;) {
+    const size_t b = r / gate.rows_per_gate;
+    const size_t stop = std::min(end, (b + 1) * gate.rows_per_gate);
+    float* a = gate.a + r * k;
+    k_.scale(stop - r, k, a, gate.gate + b * k, a);
+    r = stop;
+  }
+}
+
 void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
-                  const float* residual, Act act) {
-  if (ranges_.enabled()) ranges_.observe(g, m, a);
-  if (g.int8()) return qgemm(g, m, a, c, residual, act);
+                  const float* residual, Act act, const RowGate* gate) {
+  if (ranges_.enabled()) {  // calibration observes the rows the layer multiplies (gated)
+    if (gate) apply_gate(*gate, g.k, 0, m);
+    gate = nullptr;
+    ranges_.observe(g, m, a);
+  }
+  if (g.int8()) return qgemm(g, m, a, c, residual, act, gate);
   if (g.bf16()) {
-    assert(residual == nullptr);
+    assert(residual == nullptr && gate == nullptr);
     return bf16w_gemm(g, m, a, c, act);
   }
   const size_t n = g.n, k = g.k;
   const size_t threads = pool_.threads();
   if (threads == 1 || m * n * k < kMinParallelMacs) {
+    if (gate) apply_gate(*gate, k, 0, m);
     k_.gemm(m, n, k, a, k, g.packed.data(), c, n, residual, n, act);
     return;
   }
@@ -179,12 +219,14 @@ void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
     const size_t rows = div_up(div_up(m, tasks), 6) * 6;
     pool_.parallel_for(div_up(m, rows), [&](size_t t, size_t) {
       const size_t r0 = t * rows, r = std::min(rows, m - r0);
+      if (gate) apply_gate(*gate, k, r0, r);
       k_.gemm(r, n, k, a + r0 * k, k, g.packed.data(), c + r0 * n, n,
               residual ? residual + r0 * n : nullptr, n, act);
     });
     return;
   }
   // Few rows (GEMV): split column panels; a panel range is itself a packed matrix.
+  if (gate) apply_gate(*gate, k, 0, m);
   const size_t panels = div_up(n, kGemmNR);
   const size_t tasks = std::min(panels, threads * 2);
   const size_t per = div_up(panels, tasks);
@@ -221,13 +263,14 @@ void Engine::quantize(const PackedGemm& g, size_t r0, size_t rows, const float* 
               qp_.data() + r0);
 }
 
-// Same work split as gemm(): row blocks (each task quantizes its own rows), or column panels
-// of a GEMV after quantizing its few rows once.
+// Same work split as gemm(): row blocks (each task gates and quantizes its own rows), or column
+// panels after quantizing the rows once.
 void Engine::qgemm(const PackedGemm& g, size_t m, const float* a, float* c,
-                   const float* residual, Act act) {
+                   const float* residual, Act act, const RowGate* gate) {
   const size_t n = g.n, k = g.k, kc = qgemm_round_k(k);
   const size_t threads = pool_.threads();
   if (threads == 1 || m * n * k < kMinParallelMacs) {
+    if (gate) apply_gate(*gate, k, 0, m);
     quantize(g, 0, m, a);
     k_.qgemm(m, n, k, qa_.data(), kc, qp_.data(), g.qpacked.data(), c, n, residual, n, act);
     return;
@@ -237,12 +280,14 @@ void Engine::qgemm(const PackedGemm& g, size_t m, const float* a, float* c,
     const size_t rows = div_up(div_up(m, tasks), 8) * 8;
     pool_.parallel_for(div_up(m, rows), [&](size_t t, size_t) {
       const size_t r0 = t * rows, r = std::min(rows, m - r0);
+      if (gate) apply_gate(*gate, k, r0, r);
       quantize(g, r0, r, a);
       k_.qgemm(r, n, k, qa_.data() + r0 * kc, kc, qp_.data() + r0, g.qpacked.data(),
                c + r0 * n, n, residual ? residual + r0 * n : nullptr, n, act);
     });
     return;
   }
+  if (gate) apply_gate(*gate, k, 0, m);
   quantize(g, 0, m, a);
   const size_t panels = div_up(n, kQGemmNR);
   const size_t tasks = std::min(panels, threads * 2);
@@ -258,71 +303,47 @@ void Engine::qgemm(const PackedGemm& g, size_t m, const float* a, float* c,
 void Engine::dwconv(DwConvParams p, const float* const* frames, const float* w, const float* b,
                     float* out, float* channel_sum) {
   const size_t macs = size_t(p.out_h) * p.out_w * p.channels * p.kt * p.kh * p.kw;
-  const size_t threads = pool_.threads();
-  if (threads == 1 || macs < kMinParallelMacs || p.out_h < 2) {
+  if (pool_.threads() == 1 || macs < kMinParallelMacs || p.out_h < 2) {
     p.oy_begin = 0;
     p.oy_end = p.out_h;
     k_.dwconv(&p, frames, w, b, out, channel_sum);
     return;
   }
-  const size_t tasks = std::min<size_t>(p.out_h, threads * kTasksPerThread);
-  const size_t rows = div_up(p.out_h, tasks);
-  const size_t used = div_up(p.out_h, rows);
-  pool_.parallel_for(used, [&](size_t t, size_t) {
+  const size_t used = parallel_ranges(pool_, p.out_h, [&](size_t t, size_t y0, size_t y1) {
     DwConvParams q = p;
-    q.oy_begin = uint32_t(t * rows);
-    q.oy_end = uint32_t(std::min<size_t>(p.out_h, (t + 1) * rows));
+    q.oy_begin = uint32_t(y0);
+    q.oy_end = uint32_t(y1);
     k_.dwconv(&q, frames, w, b, out, channel_sum ? partial_.data() + t * p.channels : nullptr);
   });
-  if (channel_sum) {
-    std::memcpy(channel_sum, partial_.data(), p.channels * sizeof(float));
-    for (size_t t = 1; t < used; ++t) {
-      const float* s = partial_.data() + t * p.channels;
-      for (size_t c = 0; c < p.channels; ++c) channel_sum[c] += s[c];
-    }
-  }
+  if (channel_sum) sum_partials(partial_.data(), used, p.channels, channel_sum);
 }
 
 void Engine::tconv(size_t pixels, size_t channels, size_t kt, const float* const* frames,
                    const float* w, const float* b, float* out, Act act, float* channel_sum) {
-  const size_t threads = pool_.threads();
-  if (threads == 1 || pixels * channels * kt < kMinParallelMacs || pixels < 2) {
+  if (pool_.threads() == 1 || pixels * channels * kt < kMinParallelMacs || pixels < 2) {
     k_.tconv(pixels, channels, kt, frames, w, b, out, act, channel_sum);
     return;
   }
-  const size_t tasks = std::min(pixels, threads * kTasksPerThread);
-  const size_t per = div_up(pixels, tasks);
-  const size_t used = div_up(pixels, per);
-  pool_.parallel_for(used, [&](size_t t, size_t) {
-    const size_t p0 = t * per, n = std::min(per, pixels - p0);
+  const size_t used = parallel_ranges(pool_, pixels, [&](size_t t, size_t p0, size_t p1) {
     const float* f[8];
     for (size_t j = 0; j < kt; ++j) f[j] = frames[j] + p0 * channels;
-    k_.tconv(n, channels, kt, f, w, b, out + p0 * channels, act,
+    k_.tconv(p1 - p0, channels, kt, f, w, b, out + p0 * channels, act,
              channel_sum ? partial_.data() + t * channels : nullptr);
   });
-  if (channel_sum) {
-    std::memcpy(channel_sum, partial_.data(), channels * sizeof(float));
-    for (size_t t = 1; t < used; ++t) {
-      const float* s = partial_.data() + t * channels;
-      for (size_t c = 0; c < channels; ++c) channel_sum[c] += s[c];
-    }
-  }
+  if (channel_sum) sum_partials(partial_.data(), used, channels, channel_sum);
 }
 
 void Engine::conv2d(Conv2dParams p, const float* in, const float* w, const float* b, float* out) {
-  const size_t threads = pool_.threads();
-  if (threads == 1 || p.out_h < 2) {
+  if (pool_.threads() == 1 || p.out_h < 2) {
     p.oy_begin = 0;
     p.oy_end = p.out_h;
     k_.conv2d(&p, in, w, b, out);
     return;
   }
-  const size_t tasks = std::min<size_t>(p.out_h, threads * kTasksPerThread);
-  const size_t rows = div_up(p.out_h, tasks);
-  pool_.parallel_for(div_up(p.out_h, rows), [&](size_t t, size_t) {
+  parallel_ranges(pool_, p.out_h, [&](size_t, size_t y0, size_t y1) {
     Conv2dParams q = p;
-    q.oy_begin = uint32_t(t * rows);
-    q.oy_end = uint32_t(std::min<size_t>(p.out_h, (t + 1) * rows));
+    q.oy_begin = uint32_t(y0);
+    q.oy_end = uint32_t(y1);
     k_.conv2d(&q, in, w, b, out);
   });
 }
@@ -504,10 +525,6 @@ void Engine::layer_step(size_t i, size_t b0, size_t streams, const float* x, flo
       }
     }
     se_gate(i, streams, z_.data(), gate_.data());
-    for (size_t b = 0; b < streams; ++b) {
-      float* d = feature_.data() + b * out_px * e;
-      k_.scale(out_px, e, d, gate_.data() + b * e, d);
-    }
   }
 
   // 4. projection (+ ReZero, folded) added to the skip path, all streams at once
@@ -516,8 +533,11 @@ void Engine::layer_step(size_t i, size_t b0, size_t streams, const float* x, flo
     ProfScope prof(prof_, row, ProfOp::kSkip);
     skip_path(i, streams, x, &residual);
   }
+  // The SE gate scales the projection's input rows inside the projection's tasks.
   ProfScope prof(prof_, row, ProfOp::kProject);
-  gemm(l.project, streams * out_px, feature_.data(), y, residual, Act::kIdentity);
+  const RowGate gate{feature_.data(), gate_.data(), out_px};
+  gemm(l.project, streams * out_px, feature_.data(), y, residual, Act::kIdentity,
+       se ? &gate : nullptr);
 }
 
 void Engine::classify(size_t rows, const float* pooled_mean, float* logits) {
@@ -527,13 +547,13 @@ void Engine::classify(size_t rows, const float* pooled_mean, float* logits) {
   gemm(model_->cls_logits, rows, cls_hidden_.data(), logits, nullptr, Act::kIdentity);
 }
 
-void Engine::tick(float* logits) {
+void Engine::tick(const float* frames, float* logits) {
   const Model& m = *model_;
   const size_t streams = states_.size();
   const size_t frame_px = size_t(geo_.height) * geo_.width * 3;
   const size_t stem_block = size_t(geo_.stem_h) * geo_.stem_w * m.stem_c;
   for (size_t b = 0; b < streams; ++b) {
-    stem(frame_.data() + b * frame_px, act_a_.data() + b * stem_block);
+    stem(frames + b * frame_px, act_a_.data() + b * stem_block);
   }
   float* x = act_a_.data();
   float* y = act_b_.data();
@@ -584,9 +604,9 @@ void Engine::step(const void* frames, bool is_uint8, size_t t, bool all_frames, 
   }
   const size_t classes = m.config.num_classes;
   for (size_t f = 0; f < t; ++f) {
-    load_frame(frames, is_uint8, f, frame_.data());
+    const float* frame = load_frame(frames, is_uint8, f, frame_.data());
     const bool out = all_frames || f + 1 == t;
-    tick(out ? (all_frames ? logits + f * classes : logits) : nullptr);
+    tick(frame, out ? (all_frames ? logits + f * classes : logits) : nullptr);
   }
 }
 

@@ -44,6 +44,15 @@ struct Kernels {
   const char* qgemm_name;
 };
 
+// Rows of a GEMM's A scaled by a per-stream channel gate just before they are multiplied (the
+// SE gate fused into the projection: each thread scales the rows it is about to read, while
+// they are in its cache, instead of a separate single-thread pass).
+struct RowGate {
+  float* a;              // the GEMM's A, scaled in place
+  const float* gate;     // [streams][k]
+  size_t rows_per_gate;  // pixels of one stream
+};
+
 class Engine {
  public:
   // `streams` independent streams share the model. With one thread their frames are batched
@@ -87,12 +96,14 @@ class Engine {
   void reset();
 
  private:
-  void load_frame(const void* frames, bool is_uint8, size_t index, float* dst) const;
+  // Frame `index` of `frames` as floats: float input is read in place (no copy), uint8 input
+  // is converted into dst.
+  const float* load_frame(const void* frames, bool is_uint8, size_t index, float* dst) const;
   // Stream-parallel setup (engine_streams.cc): true when this engine runs its streams on lanes.
   bool make_lanes(uint32_t threads, uint64_t isa);
-  // One frame of every stream through the network (frames already in frame_); logits of
-  // every stream when `logits` is not null.
-  void tick(float* logits);
+  // One frame of every stream through the network (frames: [streams][height*width*3]);
+  // logits of every stream when `logits` is not null.
+  void tick(const float* frames, float* logits);
   void stem(const float* frame, float* out);
   // One causal layer, one frame for each of streams [b0, b0 + nb): x [nb][in_h*in_w*in_c] ->
   // y [nb][out_h*out_w*out_c] (dense per-stream blocks).
@@ -105,10 +116,11 @@ class Engine {
 
   // Parallel helpers (split rows over the pool when the work is large enough).
   void gemm(const PackedGemm& g, size_t m, const float* a, float* c, const float* residual,
-            Act act);
+            Act act, const RowGate* gate = nullptr);
   // Int8 layers: quantize the input rows (dynamic or static), then the int8 kernel.
   void qgemm(const PackedGemm& g, size_t m, const float* a, float* c, const float* residual,
-             Act act);
+             Act act, const RowGate* gate);
+  void apply_gate(const RowGate& gate, size_t k, size_t r0, size_t rows);
   void quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a);
   // Bfloat16-weight layers (no residual): column panels split over threads.
   void bf16w_gemm(const PackedGemm& g, size_t m, const float* a, float* c, Act act);

@@ -24,8 +24,7 @@ void Engine::run_clip(const void* frames, bool is_uint8, size_t t, float* logits
   if (m.config.split_2plus1d) ss.assign(t * feat, 0.f);
 
   for (size_t f = 0; f < t; ++f) {
-    load_frame(frames, is_uint8, f, frame_.data());
-    stem(frame_.data(), xs.data() + f * act);
+    stem(load_frame(frames, is_uint8, f, frame_.data()), xs.data() + f * act);
   }
   for (size_t i = 0; i < m.layers.size(); ++i) {
     const LayerModel& l = m.layers[i];

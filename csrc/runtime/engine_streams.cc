@@ -51,10 +51,11 @@ void Engine::step_streams(const void* frames, bool is_uint8, float* logits) {
     });
     return;
   }
+  if (!is_uint8) return tick(static_cast<const float*>(frames), logits);  // read in place
   for (size_t b = 0; b < states_.size(); ++b) {
     load_frame(frames, is_uint8, b, frame_.data() + b * frame_px);
   }
-  tick(logits);
+  tick(frame_.data(), logits);
 }
 
 }  // namespace mc

@@ -169,6 +169,23 @@ MC_TEST(dwconv_all_variants_match_reference) {
         cases += 2;
       }
     }
+    // small frames at the MoViNet shapes (zero-padded tile path: 6x6/7x7 with 5x5 windows,
+    // 11x11 with 3x3, stride 2 into 6x6) and just past the tile budget (19x19 3x3: row path)
+    struct Small { uint32_t H, C, k, S; };
+    for (const Small& sm : {Small{6, 344, 5, 1}, Small{7, 280, 5, 1}, Small{11, 184, 3, 1},
+                            Small{11, 384, 3, 2}, Small{14, 57, 5, 1}, Small{19, 33, 3, 1}}) {
+      check_case(ctx, ref, kn, make_case(gen, sm.H, sm.H, sm.C, 1, sm.k, sm.k, sm.S,
+                                         mc::Act::kHardSwish, true), gen);
+      // one live frame of three: the tile path reads the weights of that frame
+      Case k = make_case(gen, sm.H, sm.H + 1, sm.C, 3, sm.k, sm.k, sm.S, mc::Act::kRelu, true);
+      k.frames[0].clear();
+      k.frames[2].clear();
+      if (k.frames[1].empty()) {
+        k.frames[1] = mc_test::random_vector(gen, size_t(sm.H) * (sm.H + 1) * sm.C, -2.f, 2.f);
+      }
+      check_case(ctx, ref, kn, k, gen);
+      cases += 2;
+    }
     (void)cases;
   });
 }

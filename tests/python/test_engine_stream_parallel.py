@@ -34,6 +34,19 @@ def test_stream_parallel_equals_separate_engines(a0, rng, streams, threads):
     np.testing.assert_allclose(got, want, rtol=0, atol=2e-5 * np.abs(want).max())
 
 
+def test_batched_streams_on_more_threads_float_frames(a0, rng):
+    """Fewer streams than threads: every layer batches both streams and splits the batch over
+    3 threads, so row blocks (and the SE gate applied in them) straddle the two streams; float
+    frames are read in place."""
+    size, t, n = 48, 3, 2
+    clips = [rng.random((t, size, size, 3), dtype=np.float32) for _ in range(n)]
+    want = np.stack([movicore.Engine(a0, height=size, width=size).step(c, all_frames=True)
+                     for c in clips], axis=1)
+    multi = movicore.Engine(a0, threads=3, height=size, width=size, streams=n)
+    got = np.stack([multi.step_many(np.stack([c[f] for c in clips])) for f in range(t)])
+    np.testing.assert_allclose(got, want, rtol=0, atol=2e-5 * np.abs(want).max())
+
+
 def test_stream_parallel_snapshots_and_reset(a0, rng):
     size, n = 40, 5
     clips = _clips(rng, n, 3, size)
