@@ -1,7 +1,8 @@
 """Float vs int8 per-frame latency of stream models, side by side, one process per ISA cap.
 
     PYTHONPATH=. python tools/bench_int8.py --models a0,a1,a2,a3 --isa native,avx2 \
-        [--a0-file a0_stream.safetensors] [--rounds 15 --frames 16] [--json out.json]
+        [--a0-file a0_stream.safetensors] [--litert NAME=FILE.tflite ...] \
+        [--rounds 60 --frames 8] [--json out.json]
 
 For each model (random-weight stream model of its id, or the given file for a0) it writes the
 float file, its default int8 copy (movicore.quantize: dynamic activations, float classifier
@@ -30,18 +31,28 @@ def _measure(paths: list[str], rounds: int, frames: int) -> list[float]:
 
     import movicore
 
-    engines = [movicore.Engine(movicore.load(p), threads=1) for p in paths]
-    h, w = engines[0].height, engines[0].width
+    first = movicore.Engine(movicore.load(paths[0]), threads=1)
+    h, w = first.height, first.width
     clip = np.random.default_rng(0).integers(0, 256, (frames, h, w, 3), np.uint8)
-    for e in engines:  # warm up
+    steps = [lambda x, e=first: e.step(x)]
+    for p in paths[1:]:
+        if p.endswith(".tflite"):  # LiteRT: float frames in [0, 1], one [H, W, 3] per call
+            from movicore.benchmark.runners import LiteRTRunner
+
+            r = LiteRTRunner({"tflite_path": p, "threads": 1, "height": h, "width": w})
+            steps.append(lambda x, r=r: r.step(x[0].astype(np.float32) / 255.0))
+        else:
+            e = movicore.Engine(movicore.load(p), threads=1)
+            steps.append(lambda x, e=e: e.step(x))
+    for step in steps:  # warm up
         for j in range(4):
-            e.step(clip[j:j + 1])
-    best = [float("inf")] * len(engines)
+            step(clip[j:j + 1])
+    best = [float("inf")] * len(steps)
     for _ in range(rounds):
-        for i, e in enumerate(engines):
+        for i, step in enumerate(steps):
             t = time.perf_counter()
             for j in range(frames):
-                e.step(clip[j:j + 1])
+                step(clip[j:j + 1])
             best[i] = min(best[i], (time.perf_counter() - t) / frames * 1e3)
     return best
 
@@ -52,8 +63,11 @@ def main() -> int:
     ap.add_argument("--isa", default="native,avx2", help="MOVICORE_MAX_ISA caps; native = none")
     ap.add_argument("--a0-file", default=None, help="use this file for a0 (e.g. the official "
                     "fixture converted) instead of random weights")
-    ap.add_argument("--rounds", type=int, default=15)
-    ap.add_argument("--frames", type=int, default=16)
+    ap.add_argument("--litert", action="append", default=[], metavar="NAME=PATH",
+                    help="a0 only: also time this LiteRT export of the same weights (e.g. the "
+                         "float32 / dynamic-range / full-int8 ones of tools/export_litert_int8.py)")
+    ap.add_argument("--rounds", type=int, default=60)
+    ap.add_argument("--frames", type=int, default=8)
     ap.add_argument("--json", default=None)
     ap.add_argument("--_worker", nargs="*", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -83,17 +97,22 @@ def main() -> int:
                 env.pop("MOVICORE_MAX_ISA", None)
                 if isa != "native":
                     env["MOVICORE_MAX_ISA"] = isa
+                lite = [s.split("=", 1) for s in args.litert] if mid == "a0" else []
                 out = subprocess.run(
                     [sys.executable, __file__, "--rounds", str(args.rounds), "--frames",
-                     str(args.frames), "--_worker", str(src), str(q), str(qs), str(qc)],
+                     str(args.frames), "--_worker", str(src), str(q), str(qs), str(qc),
+                     *(path for _, path in lite)],
                     env=env, capture_output=True, text=True, check=True)
-                f, i8, i8s, i8c = json.loads(out.stdout.strip().splitlines()[-1])
+                f, i8, i8s, i8c, *lt = json.loads(out.stdout.strip().splitlines()[-1])
                 row = {"model": mid, "isa": isa, "float_ms": f, "int8_ms": i8,
-                       "int8_static_ms": i8s, "int8_with_classifier_ms": i8c}
+                       "int8_static_ms": i8s, "int8_with_classifier_ms": i8c,
+                       **{f"{name}_ms": t for (name, _), t in zip(lite, lt, strict=True)}}
                 rows.append(row)
                 print(f"{mid} {isa:7s} float {f:7.3f} ms | int8 {i8:7.3f} ms ({i8 / f:.2f}x) | "
                       f"static {i8s:7.3f} ms ({i8s / f:.2f}x) | int8 incl. classifier "
-                      f"{i8c:7.3f} ms ({i8c / f:.2f}x)", flush=True)
+                      f"{i8c:7.3f} ms ({i8c / f:.2f}x)"
+                      + "".join(f" | {name} {t:7.3f} ms ({t / f:.2f}x)"
+                                for (name, _), t in zip(lite, lt, strict=True)), flush=True)
     info = {"cpu": movicore.cpu_info(), "load": os.getloadavg(), "rows": rows,
             "rounds": args.rounds, "frames": args.frames}
     if args.json:

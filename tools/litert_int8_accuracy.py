@@ -32,6 +32,9 @@ def main() -> int:
     ap.add_argument("--frames", type=int, default=1024)
     ap.add_argument("--tflite", action="append", default=[], metavar="NAME=PATH")
     ap.add_argument("--movicore", action="append", default=[], metavar="NAME=PATH")
+    ap.add_argument("--also-vs", default=None, metavar="NAME",
+                    help="also compare every other engine with NAME's logits (e.g. the LiteRT "
+                         "float32 export: LiteRT int8 against its own float)")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
 
@@ -52,23 +55,33 @@ def main() -> int:
         name, path = spec.split("=", 1)
         others[name] = LiteRTRunner({"tflite_path": path, "threads": 1, "height": size,
                                      "width": size})
+    if args.also_vs is not None and args.also_vs not in others:
+        raise SystemExit(f"--also-vs {args.also_vs}: no engine of that name")
     logits: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {n: [] for n in others}
+    if args.also_vs is not None:
+        logits.update({f"{n} vs {args.also_vs}": [] for n in others if n != args.also_vs})
     stream = fr.video_frames([Path(args.video)], size, args.frames, vs.for_model(fm).resize)
     for frame in stream:
         lf = ref.step(np.ascontiguousarray(frame[None]))
+        out = {}
         for name, runner in others.items():
             if isinstance(runner, movicore.Engine):
                 lq = runner.step(np.ascontiguousarray(frame[None]))
             else:
                 lq = runner.step(frame.astype(np.float32) / 255.0)
-            logits[name].append((lf, np.asarray(lq, np.float32)))
+            out[name] = np.asarray(lq, np.float32)
+            logits[name].append((lf, out[name]))
+        if args.also_vs is not None:
+            for name in others:
+                if name != args.also_vs:
+                    logits[f"{name} vs {args.also_vs}"].append((out[args.also_vs], out[name]))
     rows = {}
     for name, pairs in logits.items():
         r = drift_summary(pairs)
         r.pop("per_frame_max_rel_err")
         rows[name] = r
         at = " / ".join(f"{100 * v['max_rel_err']:.3g}" for v in r["at"].values())
-        print(f"{name:22s} top-1 {100 * r['top1_agreement']:6.2f} %  top-5 "
+        print(f"{name:38s} top-1 {100 * r['top1_agreement']:6.2f} %  top-5 "
               f"{100 * r['top5_overlap']:6.2f} %  max {100 * r['max_rel_err']:7.3f} %  mean "
               f"{100 * r['mean_rel_err']:7.4f} %  at 1/16/64/1024: {at} %  quarters "
               f"{100 * r['max_rel_err_first_quarter']:.3g} / "

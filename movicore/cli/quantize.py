@@ -9,17 +9,18 @@ import sys
 COMMAND = "quantize"
 HELP = "write an int8 copy of a model (VNNI / AVX2 / NEON-dotprod kernels) and report its drift"
 DESCRIPTION = """\
-Quantize the wide pointwise layers of MODEL to int8 (the classifier too with
---int8-classifier; weights symmetric per output channel) and write OUT. The classifier
-otherwise runs with float activations and bfloat16 weights (--float32-classifier: float32). Activations entering
-them become uint8: per row at run time (--dynamic, the default: no calibration, the most
-accurate) or with one calibrated range per layer (--static: the float model runs over the
-first half of each --calibrate video, or over synthetic clips of seed + 1; the report then
-runs on the held-out second halves and shows dynamic on the same frames too). Everything that carries time (cumulative pools, SE, positional encoding, ring
-buffers) and the logits stay float32. Then both models are stepped over the same stream of
-frames: the videos given with --calibrate (files or directories, looped to --frames) or
-synthetic clips (--synthetic, the default). Reported: top-1 agreement and top-5 overlap
-with the float model, max and mean |delta logit| / max |logit| at frames 1, 16, 64, 1024.
+Quantize the wide pointwise layers of MODEL to int8 (the classifier too with --int8-classifier;
+weights symmetric per output channel) and write OUT. The classifier otherwise runs with float
+activations and bfloat16 weights (--float32-classifier: float32 weights). Activations entering
+the int8 layers become uint8: per row at run time (--dynamic, the default: no calibration data,
+never clips) or with one calibrated range per layer (--static: the float model runs over the
+first half of each --calibrate video, or over synthetic clips of seed + 1; the report then runs
+on the held-out second halves and shows dynamic on the same frames too). Everything that
+carries time (cumulative pools, SE, positional encoding, ring buffers) and the logits stay
+float32. Then both models are stepped over the same stream of frames: the videos given with
+--calibrate (files or directories, looped to --frames) or synthetic clips (--synthetic, the
+default). Reported: top-1 agreement and top-5 overlap with the float model, max and mean
+|delta logit| / max |logit| at frames 1, 16, 64, 1024.
 
 example:
   movicore quantize a0_stream.safetensors -o a0_stream_int8.safetensors --calibrate bikes.mp4
@@ -32,7 +33,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="int8 model file")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--calibrate", nargs="+", metavar="DIR|VIDEO",
-                     help="videos (or directories of videos) for the report")
+                     help="videos (or directories of videos) for the report (and --static "
+                          "calibration)")
     src.add_argument("--synthetic", action="store_true", help="synthetic clips (default)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--dynamic", dest="dynamic", action="store_true", default=True,

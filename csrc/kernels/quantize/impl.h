@@ -1,7 +1,7 @@
 // The quantize body shared by the x86 files, over a small vector trait Q:
 //   V, kWidth, Mask, mask(n), load(p) / load(p, Mask) (masked lanes read as 0 and are never
-//   touched in memory), min/max/add/mul/set1, hmin/hmax, and store_u8(dst, V, n) writing n
-//   bytes of round-to-nearest-even integers 0..255.
+//   touched in memory), min/max/add/sub/mul/set1, hmin/hmax, and store_u8(dst, V, n) writing
+//   the first n lanes (integral floats 0..255) as bytes.
 // Masked tails read as 0, which the min/max rule already includes (zero is always in range).
 #pragma once
 
@@ -15,6 +15,15 @@ namespace quantize_impl {
 // conversions, so the long per-row chain (min/max reduction, three divisions) of one row
 // overlaps the others' instead of stalling the conversion pass behind it.
 constexpr size_t kBlock = 8;
+
+// Clamp to 0..255 and round half to even, as integral floats (the 1.5 * 2^23 trick of
+// quantize.h, the same float steps as the reference).
+template <class Q>
+inline typename Q::V round_u8(typename Q::V v) {
+  const typename Q::V magic = Q::set1(kRoundMagic);
+  v = Q::min(Q::max(v, Q::set1(0.f)), Q::set1(255.f));
+  return Q::sub(Q::add(v, magic), magic);
+}
 
 template <class Q>
 void run(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q, size_t q_stride,
@@ -50,9 +59,12 @@ void run(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q, size_t
       const typename Q::V vzp = Q::set1(float(params[i0 + r].zero_point));
       uint8_t* qi = q + (i0 + r) * q_stride;
       size_t j = 0;
-      for (; j + W <= k; j += W) Q::store_u8(qi + j, Q::add(Q::mul(Q::load(xi + j), vinv), vzp), W);
+      for (; j + W <= k; j += W) {
+        Q::store_u8(qi + j, round_u8<Q>(Q::add(Q::mul(Q::load(xi + j), vinv), vzp)), W);
+      }
       if (tail) {
-        Q::store_u8(qi + j, Q::add(Q::mul(Q::load(xi + j, tail_mask), vinv), vzp), tail);
+        const typename Q::V v = Q::add(Q::mul(Q::load(xi + j, tail_mask), vinv), vzp);
+        Q::store_u8(qi + j, round_u8<Q>(v), tail);
         j += tail;
       }
       for (; j < kc; ++j) qi[j] = 0;

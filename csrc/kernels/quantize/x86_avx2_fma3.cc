@@ -1,9 +1,10 @@
-// AVX2 quantize: 8 floats per step, masked tail; clamp, magic rounding, pack to bytes.
+// AVX2 quantize: 8 floats per step, masked tail; integral floats packed to bytes.
 #include <immintrin.h>
 
 #include <cstring>
 
 #include "kernels/quantize/impl.h"
+#include "kernels/quantize/x86_reduce.h"
 #include "kernels/simd/avx2_math.h"
 
 namespace mc {
@@ -20,21 +21,12 @@ struct Avx2Q {
   static V min(V a, V b) { return _mm256_min_ps(a, b); }
   static V max(V a, V b) { return _mm256_max_ps(a, b); }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
   static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
-  static float hmin(V v) {
-    __m128 x = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    x = _mm_min_ps(x, _mm_movehl_ps(x, x));
-    return _mm_cvtss_f32(_mm_min_ss(x, _mm_movehdup_ps(x)));
-  }
-  static float hmax(V v) {
-    __m128 x = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    x = _mm_max_ps(x, _mm_movehl_ps(x, x));
-    return _mm_cvtss_f32(_mm_max_ss(x, _mm_movehdup_ps(x)));
-  }
+  static float hmin(V v) { return quantize_x86::hmin8(v); }
+  static float hmax(V v) { return quantize_x86::hmax8(v); }
   static void store_u8(uint8_t* dst, V v, size_t n) {
-    const V magic = _mm256_set1_ps(kRoundMagic);
-    v = _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(255.f));
-    const __m256i i32 = _mm256_cvtps_epi32(_mm256_sub_ps(_mm256_add_ps(v, magic), magic));
+    const __m256i i32 = _mm256_cvtps_epi32(v);
     const __m128i i16 = _mm_packus_epi32(_mm256_castsi256_si128(i32),
                                          _mm256_extracti128_si256(i32, 1));
     const __m128i u8 = _mm_packus_epi16(i16, i16);
