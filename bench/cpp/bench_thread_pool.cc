@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "../../csrc/runtime/thread_pool.h"
+#include "runtime/thread_pool.h"
 #include "best_time.h"
 
 namespace {
