@@ -9,7 +9,9 @@
 #      the "floor%" column is the fraction of the measured AVX-512 FMA peak x threads;
 #   3. <model>-avx2.txt: the same movicore runs capped with MOVICORE_MAX_ISA=avx2;
 #   4. <model>-baseline-avx2.txt: the same on BASELINE (default: main before issue 14, built in
-#      a scratch worktree) with MOVICORE_MAX_ISA=avx2, for "no slower on AVX2-only".
+#      a scratch worktree) with MOVICORE_MAX_ISA=avx2, for "no slower on AVX2-only";
+#   5. with BASELINE_NATIVE=1 also <model>-baseline.txt: BASELINE at its own best ISA (e.g.
+#      BASELINE=aa2be38: the AVX-512 build before the engine/threading work, for 1 vs 2 threads).
 # Needs: cmake, ninja, a C++17 compiler; python with numpy, torch, onnx, openvino,
 # ai-edge-litert (pip install -e ".[bench]" in a venv; PYTHON=... to pick it).
 # Usage: tools/bench_avx512.sh            (all; ~25 min)    MODELS="a0" REPEAT=1 ... (quicker)
@@ -70,5 +72,6 @@ for model in $MODELS; do
   fi
   MOVICORE_MAX_ISA=avx2 bench "$ROOT" "$model-avx2" ""
   MOVICORE_MAX_ISA=avx2 bench "$BASE_DIR" "$model-baseline-avx2" ""
+  if [[ -n ${BASELINE_NATIVE:-} ]]; then bench "$BASE_DIR" "$model-baseline" ""; fi
 done
 echo "results in $OUT/"
