@@ -33,13 +33,13 @@ build() {  # build SRC DIR: Release core + _core + benches of the tree SRC into 
   cmake -S "$1" -B "$2" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMOVICORE_BUILD_BENCHES=ON \
     -DPython_EXECUTABLE="$($PY -c 'import sys; print(sys.executable)')" \
     -Dpybind11_DIR="$($PY -m pybind11 --cmakedir)" >/dev/null
-  cmake --build "$2" -j "$(nproc)" >/dev/null
+  cmake --build "$2" -j "$(getconf _NPROCESSORS_ONLN)" >/dev/null
   local so
   so=$(ls "$2"/_core*.so)
   ln -sf "$(cd "$2" && pwd)/$(basename "$so")" "$1/movicore/$(basename "$so")"
 }
 
-{ echo "host: $(uname -srm), $(nproc) cpus; $(grep -m1 'model name' /proc/cpuinfo)"
+{ echo "host: $(uname -srm), $(getconf _NPROCESSORS_ONLN) cpus; $(grep -m1 'model name' /proc/cpuinfo)"
   echo "uptime: $(uptime)"; echo "commit: $(git rev-parse --short HEAD)"; } | tee "$OUT/host.txt"
 
 build "$ROOT" "$ROOT/build/bench"
