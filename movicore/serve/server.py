@@ -20,6 +20,8 @@ from movicore.serve.frames import Frame, FrameQueue
 from movicore.serve.sources import SourceReader, SourceSpec, describe, is_file
 from movicore.serve.streams import Stream, check_id, stream_id
 
+READER_JOIN_TIMEOUT_S = 5.0  # a reader stops at its next frame; a dead network read may not
+
 
 def cores() -> int:
     if hasattr(os, "sched_getaffinity"):
@@ -85,6 +87,7 @@ class Server:
         self.streams: dict[str, Stream] = {}
         self._models: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._stopped_readers: list[SourceReader] = []
         self._snap_at: dict[str, float] = {}
         self.started = time.monotonic()
         if options.snapshot_dir:
@@ -122,10 +125,17 @@ class Server:
         return added
 
     def stop(self) -> None:
-        """Stop every stream (a final snapshot each) and the executor."""
+        """Stop every stream (a final snapshot each) and the executor, and wait for the source
+        readers: a reader left running at interpreter exit can be inside movicore's resize
+        with the GIL released, and a thread that takes the GIL back during finalization is
+        ended in a way that aborts the process (SIGABRT)."""
         for sid in list(self.streams):
             self.remove_stream(sid, keep_snapshot=True)
         self.executor.stop()
+        with self._lock:
+            readers, self._stopped_readers = self._stopped_readers, []
+        for reader in readers:
+            reader.join(timeout=READER_JOIN_TIMEOUT_S)
 
     # ------------------------------------------------------------------ models
     def model(self, key: str | None) -> tuple[str, Any]:
@@ -204,7 +214,10 @@ class Server:
         if stream is None:
             raise KeyError(sid)
         if stream.reader is not None:
-            stream.reader.stop()
+            stream.reader.stop()  # returns at its next frame; joined in stop()
+            with self._lock:
+                self._stopped_readers = [r for r in self._stopped_readers if r.is_alive()]
+                self._stopped_readers.append(stream.reader)
         stream.queue.close()
         state = self.executor.remove(stream)
         d = self.options.snapshot_dir

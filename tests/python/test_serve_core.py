@@ -211,3 +211,21 @@ def test_config_file(tmp_path):
     cfg.write_text("{")
     with pytest.raises(ValueError, match="not valid JSON"):
         read_config(cfg)
+
+
+def test_stop_waits_for_every_source_reader(tmp_path):
+    # A reader still decoding at interpreter exit can hold movicore's resize with the GIL
+    # released; the process then aborts during finalization. stop() must leave none running.
+    video = write_video(tmp_path / "loop.mp4")
+    size = movicore.load(demo_model_path()).input_size[0]
+    slow = np.zeros((50, size, size, 3), np.uint8)
+    server = Server(ServeOptions(model=str(demo_model_path())))
+    server.start()
+    try:
+        busy = server.add_stream(frame_source(slow, delay=0.4), sid="busy")  # in a frame at stop
+        deleted = server.add_stream(str(video), sid="deleted", loop=True)
+        wait_for(lambda: busy.frames >= 1 and deleted.frames >= 3, 30, "frames on both")
+        server.remove_stream("deleted")
+    finally:
+        server.stop()
+    assert not busy.reader.is_alive() and not deleted.reader.is_alive()

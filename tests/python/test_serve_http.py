@@ -71,6 +71,7 @@ class _ServeProcess:
             rc = self.proc.wait(timeout=10)
         self.reader.join(timeout=10)
         self.proc.stdout.close()
+        self.stderr = self.proc.stderr.read()[-3000:]  # shown when the exit code is wrong
         self.proc.stderr.close()
         return rc
 
@@ -136,7 +137,7 @@ def test_http_api_add_list_events_metrics_delete(videos):
         out = asyncio.run(asyncio.wait_for(_exercise(server.url, hall), 90))
     finally:
         rc = server.stop()
-    assert rc == 0
+    assert rc == 0, server.stderr
     (first,) = out["initial"]
     assert first["source"] == str(door) and first["loop"] is True
     for key in ("id", "source", "status", "frames", "drops", "top", "latency_ms"):
