@@ -11,8 +11,11 @@
 namespace mc {
 namespace {
 
-// Below this many multiply-adds a kernel call runs on one thread (sync costs more).
+// Below this many multiply-adds a kernel call runs on one thread (sync costs more), unless it
+// streams at least kMinParallelWeights weights (a GEMV whose weights come from L3 or DRAM each
+// frame: two threads keep twice the loads in flight).
 constexpr size_t kMinParallelMacs = 1 << 16;
+constexpr size_t kMinParallelWeights = 1 << 14;
 constexpr size_t kTasksPerThread = 4;
 // Relative cost of streaming one operand float through a thread vs one multiply-add (for
 // choosing how to split a GEMM).
@@ -244,7 +247,7 @@ void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
   }
   const size_t n = g.n, k = g.k;
   const size_t threads = pool_.threads();
-  if (threads == 1 || m * n * k < kMinParallelMacs) {
+  if (threads == 1 || (m * n * k < kMinParallelMacs && n * k < kMinParallelWeights)) {
     if (gate) apply_gate(*gate, k, 0, m);
     k_.gemm(m, n, k, a, k, g.packed.data(), c, n, residual, n, act);
     return;
