@@ -9,7 +9,9 @@
 #   5. concurrent streams on one host (1..16);
 #   6. the NAS latency model: a table profiled on this host, checked on 30 other architectures.
 # Step 6 runs pinned to the last core while 3-5 run pinned to the first half of the others.
-# Usage: OUT=dir [PYTHON=python3] [MODELS="a0 a1 a2 a3"] [QUICK=1] tools/bench_manycore.sh
+# Usage: OUT=dir [PYTHON=python3] [MODELS="a0 a1 a2 a3"] [QUICK=1] [PACK=file.tgz]
+#        tools/bench_manycore.sh
+# PACK: after every step, also pack OUT into one tarball (for hosts that hand back few files).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -27,7 +29,10 @@ else
   FRAMES=100 REPEAT=3 NAS_MODELS=40 NAS_CHECK=30 THREADS=1,2,4,8 STREAMS=1,4,8,16
 fi
 export OMP_NUM_THREADS=1 PYTHONPATH=$PWD PYTHONUNBUFFERED=1
-step() { echo; echo "=== $* ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"; }
+step() {
+  [[ -n ${PACK:-} ]] && tar czf "$PACK" -C "$OUT" .
+  echo; echo "=== $* ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
+}
 
 step host
 { echo "$(uname -srm), $NCPU cpus; $(grep -m1 'model name' /proc/cpuinfo)"
