@@ -13,7 +13,14 @@ device, used anywhere.
   (1, multiply-adds, elements in/out), fitted on every row of the table,
 
 plus the time the profiler does not see (residual adds, buffer rotation, dispatch), fitted on
-(end-to-end - sum of ops) against (1, layers, activation elements).
+(end-to-end - sum of ops) against (1, layers, activation elements), times a context factor.
+
+The context factor: an op of one shape is faster inside a small network than inside a large one
+(the small network's weights and state stay in the caches from frame to frame). Summed
+per-op medians therefore over-predict small networks and under-predict large ones (on Zen 5 at
+64 px, the table's own networks ran at 0.73x to 1.12x of that sum). The factor is a power law
+``exp(a) * x**(b - 1)`` of the summed prediction x, fitted on the table's networks (log-log
+least squares) and held constant outside the range of x the table covers.
 
 Timing on a shared machine: every frame is timed on its own and the fastest quarter of the
 frames counts (the frames no other process interrupted); op times come from those same frames.
@@ -228,6 +235,12 @@ class LatencyModel:
         ms = table["models"]
         self._residual = _fit(np.array([m["residual_features"] for m in ms]),
                               np.array([m["ms"] - m["op_ms"] for m in ms]))
+        self._context = (0.0, 1.0, 0.0, np.inf)  # identity until fitted
+        sums = [self._sum(arch.Config.from_dict(m["config"])) for m in ms]
+        if len(ms) >= 3 and min(sums) > 0:
+            x, y = np.log(sums), np.log([m["ms"] for m in ms])
+            b, a = np.polyfit(x, y, 1)
+            self._context = (float(a), float(b), min(sums), max(sums))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> LatencyModel:
@@ -249,17 +262,27 @@ class LatencyModel:
             raise ValueError(f"latency table has no {row['op']} measurements")
         return max(float(np.dot(coef, row["features"])), 0.0)
 
-    def predict(self, config: arch.Config, size: int | None = None) -> float:
-        """ms per (processed) frame at ``size`` x ``size`` (default: the config's size)."""
+    def _sum(self, config: arch.Config, size: int | None = None) -> float:
+        """Per-op times plus the unprofiled time, before the context factor."""
         s = int(size if size is not None else config.input_size)
         total = sum(self._op_ms(r) for r in op_rows(config, s, s))
         return total + max(float(np.dot(self._residual, residual_features(config, s, s))), 0.0)
 
+    def _factor(self, x: float) -> float:
+        a, b, lo, hi = self._context
+        return float(np.exp(a) * min(max(x, lo), hi) ** (b - 1.0)) if x > 0 else 1.0
+
+    def predict(self, config: arch.Config, size: int | None = None) -> float:
+        """ms per (processed) frame at ``size`` x ``size`` (default: the config's size)."""
+        x = self._sum(config, size)
+        return x * self._factor(x)
+
     def breakdown(self, config: arch.Config) -> dict[str, float]:
-        """ms per frame per op kind (stem, expand, ..., other)."""
+        """ms per frame per op kind (stem, expand, ..., other), context factor included."""
         s = config.input_size
         out: dict[str, float] = {}
         for r in op_rows(config, s, s):
             out[r["op"]] = out.get(r["op"], 0.0) + self._op_ms(r)
         out["other"] = max(float(np.dot(self._residual, residual_features(config, s, s))), 0.0)
-        return out
+        f = self._factor(sum(out.values()))
+        return {k: v * f for k, v in out.items()}

@@ -66,6 +66,25 @@ def test_fit_reproduces_a_linear_cost_law() -> None:
         assert sum(model.breakdown(c).values()) == pytest.approx(model.predict(c))
 
 
+def test_context_factor_follows_the_network_size() -> None:
+    # Ops run faster in small networks (caches stay warm): end-to-end = sum ** 1.3 here.
+    space = S.PAPER.scaled(0.5, 4, (48, 64))
+    table = _table([S.sample(i, space, 10) for i in range(40)])
+    for m in table["models"]:
+        m["ms"] = (m["ms"] * 10) ** 1.3 / 10
+        m["op_ms"] = m["ms"] - 0.0  # nothing unprofiled
+    model = LatencyModel(table)
+    errors = []
+    for seed in range(100, 120):
+        c = S.sample(seed, space, 10)
+        s = c.input_size
+        plain = sum(_law(r) for r in op_rows(c, s, s)) + 0.01 + 1e-3 * len(arch.layer_plan(c))
+        want = (plain * 10) ** 1.3 / 10
+        errors.append(abs(model.predict(c) - want) / want)
+        assert sum(model.breakdown(c).values()) == pytest.approx(model.predict(c))
+    assert float(np.median(errors)) < 0.03
+
+
 def test_exact_shapes_use_the_measured_time() -> None:
     space = S.PAPER.scaled(0.5, 4, (48,))
     configs = [S.sample(i, space, 10) for i in range(12)]
