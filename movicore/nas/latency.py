@@ -20,7 +20,8 @@ The context factor: an op of one shape is faster inside a small network than ins
 per-op medians therefore over-predict small networks and under-predict large ones (on Zen 5 at
 64 px, the table's own networks ran at 0.73x to 1.12x of that sum). The factor is a power law
 ``exp(a) * x**(b - 1)`` of the summed prediction x, fitted on the table's networks (log-log
-least squares) and held constant outside the range of x the table covers.
+least squares), held constant outside the range of x the table covers, and used only when its
+exponent b is plausible (``CONTEXT_EXPONENT``).
 
 Timing on a shared machine: every frame is timed on its own and the fastest quarter of the
 frames counts (the frames no other process interrupted); op times come from those same frames.
@@ -45,6 +46,8 @@ TABLE_FORMAT = "movicore-latency-table"
 TABLE_VERSION = 1
 NETWORK_OPS = ("stem", "head", "classifier")
 LAYER_OPS = ("expand", "depthwise", "temporal", "se", "skip", "project")
+# Plausible exponents of the context factor (measured: 1.0-1.33); outside, no factor is used.
+CONTEXT_EXPONENT = (0.5, 2.0)
 
 
 def op_rows(config: arch.Config, height: int, width: int) -> list[dict[str, Any]]:
@@ -237,10 +240,11 @@ class LatencyModel:
                               np.array([m["ms"] - m["op_ms"] for m in ms]))
         self._context = (0.0, 1.0, 0.0, np.inf)  # identity until fitted
         sums = [self._sum(arch.Config.from_dict(m["config"])) for m in ms]
-        if len(ms) >= 3 and min(sums) > 0:
+        if len(ms) >= 3 and min(sums) > 0 and max(sums) > min(sums):
             x, y = np.log(sums), np.log([m["ms"] for m in ms])
             b, a = np.polyfit(x, y, 1)
-            self._context = (float(a), float(b), min(sums), max(sums))
+            if CONTEXT_EXPONENT[0] <= b <= CONTEXT_EXPONENT[1]:  # else the table is not timing
+                self._context = (float(a), float(b), min(sums), max(sums))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> LatencyModel:
