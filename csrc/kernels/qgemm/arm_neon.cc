@@ -5,6 +5,7 @@
 #include <arm_neon.h>
 
 #include "kernels/qgemm/impl.h"
+#include "kernels/qgemm/neon_int8.h"
 #include "kernels/simd/neon_vec.h"
 
 namespace mc {
@@ -14,22 +15,14 @@ struct NeonMullDot {
   struct Acc {
     int32x4_t v[8];  // v[2q + h]: columns 4q + 2h, 4q + 2h + 1, two partial sums each
   };
-  struct W {
-    int8x16_t v[4];  // v[q]: columns 4q..4q+3 x 4 k
-  };
+  using W = qgemm_neon::Weights;
   using Av = int8x8_t;
   static void zero(Acc& acc) {
     for (auto& x : acc.v) x = vdupq_n_s32(0);
   }
-  static W load_w(const int8_t* w) {
-    W r;
-    for (size_t q = 0; q < 4; ++q) r.v[q] = vld1q_s8(w + 16 * q);
-    return r;
-  }
+  static W load_w(const int8_t* w) { return qgemm_neon::load_weights(w); }
   static Av load_a(const uint8_t* a) {
-    uint32_t x;
-    std::memcpy(&x, a, 4);
-    return vreinterpret_s8_u8(veor_u8(vreinterpret_u8_u32(vdup_n_u32(x)), vdup_n_u8(0x80)));
+    return vreinterpret_s8_u32(vdup_n_u32(qgemm_neon::a_minus_128(a)));
   }
   static void dot(Acc& acc, Av a, const W& w) {
     for (size_t q = 0; q < 4; ++q) {
