@@ -115,9 +115,8 @@ def _export_executorch(model_path: Path, size: int, out: Path) -> tuple[str, lis
     from movicore.reference.executorch_export import export_executorch
     from movicore.reference.frame_step import FrameStep
 
-    model = from_file(model_path).eval()
-    shapes = [list(t) for t in FrameStep(model, size, size).state_shapes]
-    return str(export_executorch(model, out, size, size)), shapes
+    step = FrameStep(from_file(model_path).eval(), size, size).eval()
+    return str(export_executorch(step, out)), [list(t) for t in step.state_shapes]
 
 
 def _spawn(job: dict[str, Any], workdir: Path, timeout: float) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from movicore.reference.model import MoViNet
+from movicore.reference.frame_step import FrameStep
 
 
 @contextlib.contextmanager
@@ -29,15 +29,12 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def export_executorch(model: MoViNet, path: str | os.PathLike[str], height: int,
-                      width: int) -> Path:
-    """Write the XNNPACK-lowered .pte of ``model``'s one-frame step at ``height`` x ``width``."""
+def export_executorch(step: FrameStep, path: str | os.PathLike[str]) -> Path:
+    """Write the XNNPACK-lowered .pte of a one-frame step (``FrameStep(model, h, w)``)."""
     import torch
 
-    from movicore.reference.frame_step import FrameStep
-
-    step = FrameStep(model.eval(), height, width).eval()
-    example = (torch.zeros(1, height, width, 3), *step.zero_state())
+    h, w = step.size
+    example = (torch.zeros(1, h, w, 3), *step.zero_state())
     with _quiet():
         from executorch.backends.xnnpack.partition.xnnpack_partitioner import (
             XnnpackPartitioner,

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from movicore import arch
-from movicore.reference.layers import activation, positional_encoding
+from movicore.reference.layers import activation, positional_encoding, same_spatial_pad
 from movicore.reference.model import ConvBN, MoViNet, MovinetLayer
 
 
@@ -37,14 +37,6 @@ def _fold(conv: nn.Conv3d, bn: nn.BatchNorm3d | None, scale: torch.Tensor | floa
         w = w * g.view(-1, 1, 1, 1, 1)
         b = (b - bn.running_mean) * g + bn.bias.detach()
     return w * scale, b * scale
-
-
-def _same_pad(x: torch.Tensor, k: int, stride: int) -> torch.Tensor:
-    ph = arch.same_pads(int(x.shape[2]), k, stride)
-    pw = arch.same_pads(int(x.shape[3]), k, stride)
-    if ph == (0, 0) and pw == (0, 0):
-        return x
-    return F.pad(x, (pw[0], pw[1], ph[0], ph[1]))
 
 
 class _Conv(nn.Module):
@@ -71,8 +63,8 @@ class _Conv(nn.Module):
         return cls.folded(m.conv, m.bn, stride, act)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.conv2d(_same_pad(x, self.k, self.stride), self.weight, self.bias, self.stride,
-                     0, 1, self.groups)
+        x = same_spatial_pad(x, self.k, self.k, self.stride)
+        x = F.conv2d(x, self.weight, self.bias, self.stride, 0, 1, self.groups)
         return x if self._act is None else self._act(x)
 
 
@@ -96,7 +88,7 @@ class _Temporal(nn.Module):
             k, c = int(self.weight.shape[-1]), int(self.weight.shape[0])
             out = self.bias
             for t in range(self.kt):
-                out = out + F.conv2d(_same_pad(frames[t:t + 1], k, self.stride),
+                out = out + F.conv2d(same_spatial_pad(frames[t:t + 1], k, k, self.stride),
                                      self.weight[:, :, t], None, self.stride, 0, 1, c)
         else:
             out = self.bias
@@ -110,12 +102,12 @@ class _AvgPoolSame(nn.Module):
 
     def __init__(self, h: int, w: int) -> None:
         super().__init__()
-        ones = _same_pad(torch.ones(1, 1, h, w), 3, 2)
+        ones = same_spatial_pad(torch.ones(1, 1, h, w), 3, 3, 2)
         count = F.avg_pool2d(ones, 3, 2) * 9.0
         self.scale = nn.Parameter(9.0 / count, requires_grad=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.avg_pool2d(_same_pad(x, 3, 2), 3, 2) * self.scale
+        return F.avg_pool2d(same_spatial_pad(x, 3, 3, 2), 3, 2) * self.scale
 
 
 class _Layer(nn.Module):
@@ -188,6 +180,7 @@ class FrameStep(nn.Module):
         if not config.causal:
             raise ValueError("FrameStep needs a causal (stream) model")
         self.config = config
+        self.size = (height, width)
         self.stem = _Conv.of(ref.stem, 2, config.activation)
         sizes = arch.spatial_sizes(config, height, width)
         prev = sizes["stem"]

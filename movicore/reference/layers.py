@@ -65,9 +65,9 @@ def conv3d(cin: int, cout: int, kernel: tuple[int, int, int], *, groups: int = 1
 
 
 def same_spatial_pad(x: torch.Tensor, kh: int, kw: int, stride: int) -> torch.Tensor:
-    """Zero-pad H and W of an NCTHW tensor like TF SAME (odd extra pixel after)."""
-    ph = arch.same_pads(x.shape[3], kh, stride)
-    pw = arch.same_pads(x.shape[4], kw, stride)
+    """Zero-pad H and W (the last two axes: NCTHW or NCHW) like TF SAME (odd extra pixel after)."""
+    ph = arch.same_pads(x.shape[-2], kh, stride)
+    pw = arch.same_pads(x.shape[-1], kw, stride)
     if ph == (0, 0) and pw == (0, 0):
         return x
     return F.pad(x, (pw[0], pw[1], ph[0], ph[1]))

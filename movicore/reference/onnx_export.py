@@ -76,8 +76,8 @@ def _static_same_pads() -> Iterator[None]:
     original = layers.same_spatial_pad
 
     def same_spatial_pad(x: torch.Tensor, kh: int, kw: int, stride: int) -> torch.Tensor:
-        ph = arch.same_pads(int(x.shape[3]), kh, stride)
-        pw = arch.same_pads(int(x.shape[4]), kw, stride)
+        ph = arch.same_pads(int(x.shape[-2]), kh, stride)
+        pw = arch.same_pads(int(x.shape[-1]), kw, stride)
         if ph == (0, 0) and pw == (0, 0):
             return x
         return torch.nn.functional.pad(x, (pw[0], pw[1], ph[0], ph[1]))

@@ -77,7 +77,7 @@ def test_executorch_runs_the_step_like_torch(tmp_path, torch_one_thread) -> None
     ref = build("t0", "stream", 5).eval()
     _random_bn(ref, 4)
     step = FrameStep(ref, 40, 40).eval()
-    path = export_executorch(ref, tmp_path / "t0.pte", 40, 40)
+    path = export_executorch(step, tmp_path / "t0.pte")
     stream = ExecuTorchStream(path, step.state_shapes, threads=1)
     frames = np.random.default_rng(6).random((6, 40, 40, 3), np.float32)
     state = step.zero_state()
