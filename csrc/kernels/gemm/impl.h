@@ -12,8 +12,11 @@
 // stack buffer, whatever the traits do). Fused epilogue: bias (first panel row), act (a
 // template constant), residual. Loop nest: rows in chunks whose A block fits L2, then panel
 // groups, then row tiles, so the group's panels stay in L1 while applied to the whole chunk.
+// While a group runs, its row tiles prefetch the next group's panels a share each: weights
+// come from DRAM once per frame, and otherwise every group's first tile waits for them.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 
 #include "kernels/gemm/gemm.h"
@@ -108,13 +111,22 @@ inline void remainder(size_t rem, size_t nc, size_t k, const float* a, size_t a_
   }
 }
 
-// NP panels (nc live columns) applied to `rows` rows of A.
+// NP panels (nc live columns) applied to `rows` rows of A; the row tiles prefetch
+// `next_floats` floats at `next` (the next group's panels; 0: none) between them.
 template <class T, size_t MR, size_t NP, Act A>
 void panel_rows(size_t rows, size_t nc, size_t k, const float* a, size_t a_stride,
                 const float* w, size_t ps, float* c, size_t c_stride, const float* r,
-                size_t r_stride) {
+                size_t r_stride, const float* next, size_t next_floats) {
+  constexpr size_t kLineFloats = 16;
+  const size_t tiles = rows / MR > 0 ? rows / MR : 1;
+  const size_t share = (next_floats / tiles + kLineFloats) / kLineFloats * kLineFloats;
+  size_t sent = 0;
   size_t i = 0;
   for (; i + MR <= rows; i += MR) {
+    for (const size_t stop = std::min(next_floats, sent + share); sent < stop;
+         sent += kLineFloats) {
+      __builtin_prefetch(next + sent, 0, 3);
+    }
     tile<T, MR, NP, A>(nc, k, a + i * a_stride, a_stride, w, ps, c + i * c_stride, c_stride,
                        r ? r + i * r_stride : nullptr, r_stride);
   }
@@ -139,14 +151,18 @@ void run(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const fl
     size_t j = 0;
     for (; j + kGroup - kGemmNR < n; j += kGroup, w += NP * ps) {  // all NP panels have columns
       const size_t nc = n - j < kGroup ? n - j : kGroup;
+      const bool more = j + kGroup < n;
       panel_rows<T, MR, NP, A>(rows, nc, k, ai, a_stride, w, ps, ci + j, c_stride,
-                               ri ? ri + j : nullptr, r_stride);
+                               ri ? ri + j : nullptr, r_stride, w + NP * ps,
+                               more ? std::min(NP, (n - j - kGroup + kGemmNR - 1) / kGemmNR) * ps
+                                    : 0);
     }
     if constexpr (NP > 1) {
       for (; j < n; j += kGemmNR, w += ps) {  // fewer than NP panels left
         const size_t nc = n - j < kGemmNR ? n - j : kGemmNR;
         panel_rows<T, MR, 1, A>(rows, nc, k, ai, a_stride, w, ps, ci + j, c_stride,
-                                ri ? ri + j : nullptr, r_stride);
+                                ri ? ri + j : nullptr, r_stride, w + ps,
+                                j + kGemmNR < n ? ps : 0);
       }
     }
   }
