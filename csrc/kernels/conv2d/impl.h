@@ -104,6 +104,14 @@ void row_block(const Conv2dParams& p, const float* in, const float* w, const flo
     pixels<T, NG, NV, TAIL, A>(p, in, w, bias, iy0, ptrdiff_t(ox) * S - pl, o, tl,
                                orow + ox * OC);
   }
+  // The rest of the interior as one group ending at ox_hi (it recomputes and rewrites pixels
+  // of the previous group with the same values): one pixel at a time is latency-bound.
+  if (ox < ox_hi && ox_hi - ox_lo >= size_t(NG)) {
+    const size_t last = ox_hi - NG;
+    pixels<T, NG, NV, TAIL, A>(p, in, w, bias, iy0, ptrdiff_t(last) * S - pl, o, tl,
+                               orow + last * OC);
+    ox = ox_hi;
+  }
   for (; ox < out_w; ++ox) {
     pixels<T, 1, NV, TAIL, A>(p, in, w, bias, iy0, ptrdiff_t(ox) * S - pl, o, tl, orow + ox * OC);
   }
