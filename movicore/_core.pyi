@@ -95,7 +95,7 @@ class _kernels:
     @staticmethod
     def run_avgpool(
         name: str, x: ArrayLike, kh: int, kw: int, stride: int, pad_top: int, pad_left: int,
-        out_h: int, out_w: int, oy_begin: int = 0, oy_end: int = -1,
+        out_h: int, out_w: int, oy_begin: int = 0, oy_end: int = -1, repeat: int = 1,
     ) -> NDArray[np.float32]: ...
 
     # bind_conv2d.cc
@@ -103,6 +103,7 @@ class _kernels:
     def run_conv2d(
         name: str, x: ArrayLike, w: ArrayLike, bias: ArrayLike, stride: int, pad_top: int,
         pad_left: int, out_h: int, out_w: int, act: str, oy_begin: int = 0, oy_end: int = -1,
+        repeat: int = 1,
     ) -> NDArray[np.float32]: ...
 
     # bind_crc32c.cc
@@ -114,7 +115,7 @@ class _kernels:
     def run_dwconv(
         name: str, frames: builtins.list[ArrayLike], w: ArrayLike, bias: ArrayLike, stride: int,
         pad_top: int, pad_left: int, out_h: int, out_w: int, act: str, oy_begin: int = 0,
-        oy_end: int = -1, want_sum: bool = False,
+        oy_end: int = -1, want_sum: bool = False, repeat: int = 1,
     ) -> Any: ...
 
     # bind_gemm.cc
@@ -192,12 +193,12 @@ class _kernels:
     # bind_scale.cc
     @staticmethod
     def run_scale(
-        name: str, x: ArrayLike, s: ArrayLike, in_place: bool = False
+        name: str, x: ArrayLike, s: ArrayLike, in_place: bool = False, repeat: int = 1
     ) -> NDArray[np.float32]: ...
 
     # bind_tconv.cc
     @staticmethod
     def run_tconv(
         name: str, frames: builtins.list[ArrayLike], w: ArrayLike, bias: ArrayLike, act: str,
-        want_sum: bool = False,
+        want_sum: bool = False, repeat: int = 1,
     ) -> Any: ...

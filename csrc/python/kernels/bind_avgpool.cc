@@ -1,5 +1,5 @@
 // run_avgpool(name, x [H, W, C], kh, kw, stride, pad_top, pad_left, out_h, out_w, oy_begin=0,
-// oy_end=-1) -> out [out_h, out_w, C] (rows outside the range are NaN). Padded cells are
+// oy_end=-1, repeat=1) -> out [out_h, out_w, C] (rows outside the range are NaN). Padded cells are
 // excluded from the divisor.
 #include <pybind11/numpy.h>
 
@@ -17,7 +17,7 @@ using kbind::FArray;
 
 py::array_t<float> run_avgpool(const std::string& name, FArray x, long kh, long kw, long stride,
                                long pad_top, long pad_left, long out_h, long out_w,
-                               long oy_begin, long oy_end) {
+                               long oy_begin, long oy_end, long repeat) {
   const auto& k = require_kernel(avgpool_kernels(), name);
   const char* op = "avgpool";
   kbind::require_shape(op, "x", x, {-1, -1, -1});
@@ -26,6 +26,7 @@ py::array_t<float> run_avgpool(const std::string& name, FArray x, long kh, long 
                      out_h >= 1 && out_w >= 1,
                  "avgpool: need kh, kw, stride >= 1, pads >= 0, out_h, out_w >= 1");
   kbind::row_range(op, out_h, oy_begin, oy_end);
+  kbind::require_repeat(op, repeat);
   AvgPoolParams p{};
   p.in_h = uint32_t(H);
   p.in_w = uint32_t(W);
@@ -42,7 +43,7 @@ py::array_t<float> run_avgpool(const std::string& name, FArray x, long kh, long 
   kbind::GuardedOut out(size_t(out_h) * out_w * C);
   {
     py::gil_scoped_release release;
-    k.fn(&p, x.data(), out.data());
+    for (long r = 0; r < repeat; ++r) k.fn(&p, x.data(), out.data());
   }
   out.check(name);
   return out.to_array({out_h, out_w, C});
@@ -54,7 +55,7 @@ const int kRegistered = register_kernel_op(
        m.def("run_avgpool", &run_avgpool, py::arg("name"), py::arg("x"), py::arg("kh"),
              py::arg("kw"), py::arg("stride"), py::arg("pad_top"), py::arg("pad_left"),
              py::arg("out_h"), py::arg("out_w"), py::arg("oy_begin") = 0,
-             py::arg("oy_end") = -1);
+             py::arg("oy_end") = -1, py::arg("repeat") = 1);
      }});
 
 }  // namespace

@@ -1,5 +1,5 @@
 // run_conv2d(name, x [H, W, in_c], w [kh, kw, in_c, out_c], bias [out_c], stride, pad_top,
-// pad_left, out_h, out_w, act, oy_begin=0, oy_end=-1) -> out [out_h, out_w, out_c] (rows
+// pad_left, out_h, out_w, act, oy_begin=0, oy_end=-1, repeat=1) -> out [out_h, out_w, out_c] (rows
 // outside the range are NaN).
 #include <pybind11/numpy.h>
 
@@ -18,7 +18,8 @@ using kbind::FArray;
 
 py::array_t<float> run_conv2d(const std::string& name, FArray x, FArray w, FArray bias,
                               long stride, long pad_top, long pad_left, long out_h, long out_w,
-                              const std::string& act, long oy_begin, long oy_end) {
+                              const std::string& act, long oy_begin, long oy_end,
+                              long repeat) {
   const auto& k = require_kernel(conv2d_kernels(), name);
   const char* op = "conv2d";
   kbind::require_shape(op, "x", x, {-1, -1, -1});
@@ -29,6 +30,7 @@ py::array_t<float> run_conv2d(const std::string& name, FArray x, FArray w, FArra
   kbind::require(stride >= 1 && pad_top >= 0 && pad_left >= 0 && out_h >= 1 && out_w >= 1,
                  "conv2d: need stride >= 1, pads >= 0, out_h, out_w >= 1");
   kbind::row_range(op, out_h, oy_begin, oy_end);
+  kbind::require_repeat(op, repeat);
   Conv2dParams p{};
   p.in_h = uint32_t(H);
   p.in_w = uint32_t(W);
@@ -47,7 +49,7 @@ py::array_t<float> run_conv2d(const std::string& name, FArray x, FArray w, FArra
   kbind::GuardedOut out(size_t(out_h) * out_w * OC);
   {
     py::gil_scoped_release release;
-    k.fn(&p, x.data(), w.data(), bias.data(), out.data());
+    for (long r = 0; r < repeat; ++r) k.fn(&p, x.data(), w.data(), bias.data(), out.data());
   }
   out.check(name);
   return out.to_array({out_h, out_w, OC});
@@ -59,7 +61,7 @@ const int kRegistered = register_kernel_op(
        m.def("run_conv2d", &run_conv2d, py::arg("name"), py::arg("x"), py::arg("w"),
              py::arg("bias"), py::arg("stride"), py::arg("pad_top"), py::arg("pad_left"),
              py::arg("out_h"), py::arg("out_w"), py::arg("act"), py::arg("oy_begin") = 0,
-             py::arg("oy_end") = -1);
+             py::arg("oy_end") = -1, py::arg("repeat") = 1);
      }});
 
 }  // namespace

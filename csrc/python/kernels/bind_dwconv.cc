@@ -1,5 +1,5 @@
 // run_dwconv(name, frames, w, bias, stride, pad_top, pad_left, out_h, out_w, act, oy_begin=0,
-// oy_end=-1, want_sum=False) -> out [out_h, out_w, C] (rows outside the range are NaN) or
+// oy_end=-1, want_sum=False, repeat=1) -> out [out_h, out_w, C] (rows outside the range are NaN) or
 // (out, channel_sum [C]).
 #include <pybind11/numpy.h>
 
@@ -19,7 +19,8 @@ using kbind::FArray;
 
 py::object run_dwconv(const std::string& name, const py::list& frames, FArray w, FArray bias,
                       long stride, long pad_top, long pad_left, long out_h, long out_w,
-                      const std::string& act, long oy_begin, long oy_end, bool want_sum) {
+                      const std::string& act, long oy_begin, long oy_end, bool want_sum,
+                      long repeat) {
   const auto& k = require_kernel(dwconv_kernels(), name);
   const char* op = "dwconv";
   kbind::require_shape(op, "w", w, {-1, -1, -1, -1});
@@ -48,6 +49,7 @@ py::object run_dwconv(const std::string& name, const py::list& frames, FArray w,
   kbind::require(stride >= 1 && pad_top >= 0 && pad_left >= 0 && out_h >= 1 && out_w >= 1,
                  "dwconv: need stride >= 1, pads >= 0, out_h, out_w >= 1");
   kbind::row_range(op, out_h, oy_begin, oy_end);
+  kbind::require_repeat(op, repeat);
   DwConvParams p{};
   p.in_h = uint32_t(H);
   p.in_w = uint32_t(W);
@@ -66,7 +68,9 @@ py::object run_dwconv(const std::string& name, const py::list& frames, FArray w,
   kbind::GuardedOut out{size_t(out_h) * out_w * C}, sum{size_t(C)};
   {
     py::gil_scoped_release release;
-    k.fn(&p, ptrs.data(), w.data(), bias.data(), out.data(), want_sum ? sum.data() : nullptr);
+    for (long r = 0; r < repeat; ++r) {
+      k.fn(&p, ptrs.data(), w.data(), bias.data(), out.data(), want_sum ? sum.data() : nullptr);
+    }
   }
   out.check(name);
   sum.check(name);
@@ -81,7 +85,7 @@ const int kRegistered = register_kernel_op(
        m.def("run_dwconv", &run_dwconv, py::arg("name"), py::arg("frames"), py::arg("w"),
              py::arg("bias"), py::arg("stride"), py::arg("pad_top"), py::arg("pad_left"),
              py::arg("out_h"), py::arg("out_w"), py::arg("act"), py::arg("oy_begin") = 0,
-             py::arg("oy_end") = -1, py::arg("want_sum") = false);
+             py::arg("oy_end") = -1, py::arg("want_sum") = false, py::arg("repeat") = 1);
      }});
 
 }  // namespace

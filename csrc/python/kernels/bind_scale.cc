@@ -6,6 +6,7 @@
 
 #include "kernels/scale/scale.h"
 #include "python/bind.h"
+#include "python/kernels/guarded.h"
 
 namespace mc {
 namespace py_bind {
@@ -14,8 +15,10 @@ namespace {
 using FArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
 
 // y[pixels, channels] = x * s[channels]; in_place runs the kernel with y == x (on a copy).
-py::array_t<float> run_scale(const std::string& name, FArray x, FArray s, bool in_place) {
+py::array_t<float> run_scale(const std::string& name, FArray x, FArray s, bool in_place,
+                             long repeat) {
   const auto& k = require_kernel(scale_kernels(), name);
+  kbind::require_repeat("scale", repeat);
   if (x.ndim() != 2 || s.ndim() != 1 || s.shape(0) != x.shape(1)) {
     throw std::invalid_argument("run_scale: need x[pixels, channels] and s[channels]");
   }
@@ -30,7 +33,7 @@ py::array_t<float> run_scale(const std::string& name, FArray x, FArray s, bool i
   }
   {
     py::gil_scoped_release release;
-    k.fn(pixels, channels, xp, s.data(), yp);
+    for (long r = 0; r < repeat; ++r) k.fn(pixels, channels, xp, s.data(), yp);
   }
   return y;
 }
@@ -39,7 +42,7 @@ const int kRegistered = register_kernel_op(
     {"scale", []() { return describe_kernels(scale_kernels(), cpu_isa()); },
      [](py::module_& m) {
        m.def("run_scale", &run_scale, py::arg("name"), py::arg("x"), py::arg("s"),
-             py::arg("in_place") = false);
+             py::arg("in_place") = false, py::arg("repeat") = 1);
      }});
 
 }  // namespace

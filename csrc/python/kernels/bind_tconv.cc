@@ -1,4 +1,4 @@
-// run_tconv(name, frames, w, bias, act, want_sum=False) -> out (shape of a frame, [..., C]) or
+// run_tconv(name, frames, w, bias, act, want_sum=False, repeat=1) -> out (shape of a frame, [..., C]) or
 // (out, channel_sum [C]). frames: kt arrays of one shape (oldest first), w [kt, C], bias [C].
 #include <pybind11/numpy.h>
 
@@ -17,9 +17,10 @@ namespace {
 using kbind::FArray;
 
 py::object run_tconv(const std::string& name, const py::list& frames, FArray w, FArray bias,
-                     const std::string& act, bool want_sum) {
+                     const std::string& act, bool want_sum, long repeat) {
   const auto& k = require_kernel(tconv_kernels(), name);
   const char* op = "tconv";
+  kbind::require_repeat(op, repeat);
   kbind::require_shape(op, "w", w, {-1, -1});
   const long kt = w.shape(0), C = w.shape(1);
   kbind::require_shape(op, "bias", bias, {C});
@@ -48,8 +49,10 @@ py::object run_tconv(const std::string& name, const py::list& frames, FArray w, 
   kbind::GuardedOut out{pixels * size_t(C)}, sum{size_t(C)};
   {
     py::gil_scoped_release release;
-    k.fn(pixels, size_t(C), size_t(kt), ptrs.data(), w.data(), bias.data(), out.data(), a,
-         want_sum ? sum.data() : nullptr);
+    for (long r = 0; r < repeat; ++r) {
+      k.fn(pixels, size_t(C), size_t(kt), ptrs.data(), w.data(), bias.data(), out.data(), a,
+           want_sum ? sum.data() : nullptr);
+    }
   }
   out.check(name);
   sum.check(name);
@@ -62,7 +65,8 @@ const int kRegistered = register_kernel_op(
     {"tconv", []() { return describe_kernels(tconv_kernels(), cpu_isa()); },
      [](py::module_& m) {
        m.def("run_tconv", &run_tconv, py::arg("name"), py::arg("frames"), py::arg("w"),
-             py::arg("bias"), py::arg("act"), py::arg("want_sum") = false);
+             py::arg("bias"), py::arg("act"), py::arg("want_sum") = false,
+             py::arg("repeat") = 1);
      }});
 
 }  // namespace

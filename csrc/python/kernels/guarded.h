@@ -47,6 +47,13 @@ inline void require(bool ok, const std::string& msg) {
   if (!ok) throw std::invalid_argument(msg);
 }
 
+// repeat: how many times a binding runs its kernel on the same buffers (timing the kernel
+// without the binding's per-call allocation, fill and copy).
+inline void require_repeat(const char* op, long repeat) {
+  require(repeat >= 1 && repeat <= 1000000,
+          std::string(op) + ": repeat must be within 1..1000000, got " + std::to_string(repeat));
+}
+
 // Resolves oy_end = -1 and checks 0 <= oy_begin <= oy_end <= out_h.
 inline void row_range(const char* op, long out_h, long oy_begin, long& oy_end) {
   if (oy_end < 0) oy_end = out_h;
