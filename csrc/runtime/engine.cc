@@ -283,11 +283,8 @@ void Engine::bf16w_gemm(const PackedGemm& g, size_t m, const float* a, float* c,
     k_.bf16w_gemm(m, n, k, a, k, g.bpacked.data(), c, n, act);
     return;
   }
-  const size_t panels = div_up(n, kBf16wNR);
-  const size_t tasks = std::min(panels, threads * 2);
-  const size_t per = div_up(panels, tasks);
-  pool_.parallel_for(div_up(panels, per), [&](size_t t, size_t) {
-    const size_t p0 = t * per, p1 = std::min(panels, p0 + per);
+  // Column panels, like gemm()'s column split (its layers are the classifier's GEMVs).
+  parallel_ranges(pool_, div_up(n, kBf16wNR), [&](size_t, size_t p0, size_t p1) {
     const size_t c0 = p0 * kBf16wNR, cols = std::min(n, p1 * kBf16wNR) - c0;
     k_.bf16w_gemm(m, cols, k, a, k, g.bpacked.data() + p0 * bf16w_panel_elems(k), c + c0, n,
                   act);

@@ -27,9 +27,9 @@ namespace dwconv_impl {
 using op_helpers::with_act;
 using op_helpers::ld;
 using op_helpers::st;
+using op_helpers::prefetch_lines;
 
 constexpr size_t kMaxFrames = 16;  // interior path; more frames use the border path only
-constexpr size_t kLineFloats = 16;
 
 
 // Non-null frames with their weight slices (oldest first).
@@ -272,10 +272,8 @@ void run_shape(const DwConvParams& p, const float* const* frames, const Frames& 
   }
   const size_t row_floats = size_t(p.out_w) * C;
   for (size_t oy = p.oy_begin; oy < p.oy_end; ++oy) {
-    if (oy + 1 < p.oy_end) {  // the next output row, for writing (often a cold ring slot)
-      const float* o = out + (oy + 1) * row_floats;
-      for (size_t q = 0; q < row_floats; q += kLineFloats) __builtin_prefetch(o + q, 1, 3);
-    }
+    // the next output row, for writing (often a ring slot last written frames ago)
+    if (oy + 1 < p.oy_end) prefetch_lines<true>(out + (oy + 1) * row_floats, row_floats);
     for (size_t c = 0; c < cfull; c += W) {
       row<T, P, KH, KW, false, A>(p, frames, f, w, bias, oy, c, tl, out, channel_sum);
     }

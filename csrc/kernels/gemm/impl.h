@@ -117,16 +117,15 @@ template <class T, size_t MR, size_t NP, Act A>
 void panel_rows(size_t rows, size_t nc, size_t k, const float* a, size_t a_stride,
                 const float* w, size_t ps, float* c, size_t c_stride, const float* r,
                 size_t r_stride, const float* next, size_t next_floats) {
-  constexpr size_t kLineFloats = 16;
+  using op_helpers::kLineFloats;
   const size_t tiles = rows / MR > 0 ? rows / MR : 1;
-  const size_t share = (next_floats / tiles + kLineFloats) / kLineFloats * kLineFloats;
+  const size_t share = (next_floats / tiles / kLineFloats + 1) * kLineFloats;  // whole lines
   size_t sent = 0;
   size_t i = 0;
   for (; i + MR <= rows; i += MR) {
-    for (const size_t stop = std::min(next_floats, sent + share); sent < stop;
-         sent += kLineFloats) {
-      __builtin_prefetch(next + sent, 0, 3);
-    }
+    const size_t now = std::min(share, next_floats - sent);
+    op_helpers::prefetch_lines<false>(next + sent, now);
+    sent += now;
     tile<T, MR, NP, A>(nc, k, a + i * a_stride, a_stride, w, ps, c + i * c_stride, c_stride,
                        r ? r + i * r_stride : nullptr, r_stride);
   }
@@ -142,6 +141,11 @@ void run(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const fl
   constexpr size_t kGroup = NP * kGemmNR;
   size_t chunk = kChunkBytes / (k * sizeof(float)) / MR * MR;
   if (chunk < MR) chunk = MR;
+  // Floats of the packed panels after column `j_next` (at most NP panels): what a group
+  // prefetches for the next one.
+  auto panels_after = [&](size_t j_next) {
+    return j_next < n ? std::min(NP, (n - j_next + kGemmNR - 1) / kGemmNR) * ps : 0;
+  };
   for (size_t i0 = 0; i0 < m; i0 += chunk) {
     const size_t rows = m - i0 < chunk ? m - i0 : chunk;
     const float* ai = a + i0 * a_stride;
@@ -151,18 +155,16 @@ void run(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const fl
     size_t j = 0;
     for (; j + kGroup - kGemmNR < n; j += kGroup, w += NP * ps) {  // all NP panels have columns
       const size_t nc = n - j < kGroup ? n - j : kGroup;
-      const bool more = j + kGroup < n;
       panel_rows<T, MR, NP, A>(rows, nc, k, ai, a_stride, w, ps, ci + j, c_stride,
                                ri ? ri + j : nullptr, r_stride, w + NP * ps,
-                               more ? std::min(NP, (n - j - kGroup + kGemmNR - 1) / kGemmNR) * ps
-                                    : 0);
+                               panels_after(j + kGroup));
     }
     if constexpr (NP > 1) {
       for (; j < n; j += kGemmNR, w += ps) {  // fewer than NP panels left
         const size_t nc = n - j < kGemmNR ? n - j : kGemmNR;
         panel_rows<T, MR, 1, A>(rows, nc, k, ai, a_stride, w, ps, ci + j, c_stride,
                                 ri ? ri + j : nullptr, r_stride, w + ps,
-                                j + kGemmNR < n ? ps : 0);
+                                std::min(ps, panels_after(j + kGemmNR)));
       }
     }
   }

@@ -1,8 +1,10 @@
 // Helpers shared by the op templates (<op>/impl.h) that every ISA file instantiates:
-// turning a run-time activation into a compile-time one, and full/tail vector loads and stores
-// through the vector traits of avx2_vec.h / neon_vec.h. Internal linkage, like the traits.
+// turning a run-time activation into a compile-time one, full/tail vector loads and stores
+// through the vector traits of avx2_vec.h / neon_vec.h, and software prefetch of a float range.
+// Internal linkage, like the traits.
 #pragma once
 
+#include <cstddef>
 #include <type_traits>
 
 #include "base/activation.h"
@@ -25,6 +27,14 @@ inline void with_act(Act a, F&& f) {
     case Act::kHardSigmoidKeras: return f(std::integral_constant<Act, Act::kHardSigmoidKeras>{});
     default: return f(std::integral_constant<Act, Act::kIdentity>{});
   }
+}
+
+constexpr size_t kLineFloats = 16;  // floats per 64-byte cache line
+
+// Prefetches the lines of p[0, floats) (for writing when WRITE), one instruction per line.
+template <bool WRITE>
+inline void prefetch_lines(const float* p, size_t floats) {
+  for (size_t q = 0; q < floats; q += kLineFloats) __builtin_prefetch(p + q, WRITE ? 1 : 0, 3);
 }
 
 template <class T, bool TAIL>

@@ -1,5 +1,6 @@
-// run_tconv(name, frames, w, bias, act, want_sum=False, repeat=1) -> out (shape of a frame, [..., C]) or
-// (out, channel_sum [C]). frames: kt arrays of one shape (oldest first), w [kt, C], bias [C].
+// run_tconv(name, frames, w, bias, act, want_sum=False, repeat=1) -> out (shape of a frame,
+// [..., C]) or (out, channel_sum [C]). frames: kt arrays of one shape (oldest first), w [kt, C],
+// bias [C].
 #include <pybind11/numpy.h>
 
 #include <string>
