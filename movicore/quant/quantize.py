@@ -10,13 +10,14 @@ from typing import Any
 
 from movicore.modelfile import RESERVED_KEYS, read_model_file, write_model_file
 from movicore.quant.report import CHECKPOINTS, compare_streams
-from movicore.quant.scheme import MIN_CHANNELS, quantizable_layers, quantize_tensors
+from movicore.quant.scheme import (MIN_CHANNELS, SE_SUFFIXES, quantizable_layers,
+                                   quantize_tensors)
 
 
 def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
              calibrate: Sequence[str | os.PathLike[str]] | None = None,
              synthetic: bool = False, dynamic: bool = True, classifier: bool = False,
-             classifier_bf16: bool = True,
+             classifier_bf16: bool = True, se: bool = True,
              min_channels: int = MIN_CHANNELS, frames: int = 1024, calib_frames: int = 256,
              seed: int = 0, threads: int = 1, report: bool = True) -> dict[str, Any] | None:
     """Write an int8 copy of ``model`` to ``out`` and compare it with the float model.
@@ -37,6 +38,9 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
     classifier_bf16 : a float classifier runs with its weights rounded to bfloat16 (float
         activations; half the weight bytes per frame; the file keeps float32). False keeps
         float32 weights.
+    se : the squeeze-excitation FCs are int8 too (default; any width). Their input, the SE
+        descriptor, is recomputed in float32 from the cumulative pool every frame and only
+        then quantized, so nothing that carries time is rounded. False keeps them float32.
     min_channels : other pointwise layers are int8 only when at least this wide on both
         sides (narrower ones are faster in float); 1 = every pointwise layer.
 
@@ -67,10 +71,11 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
         paths = video_paths(calibrate)
     if min_channels < 1:
         raise ValueError(f"min_channels must be >= 1, got {min_channels}")
-    layers = quantizable_layers(src.config, classifier=classifier, min_channels=min_channels)
+    layers = quantizable_layers(src.config, classifier=classifier, min_channels=min_channels,
+                                se=se)
     if not layers:
-        raise ValueError(f"no layer of {model} is int8 with min_channels={min_channels} and "
-                         f"classifier={classifier}: nothing to quantize")
+        raise ValueError(f"no layer of {model} is int8 with min_channels={min_channels}, "
+                         f"classifier={classifier} and se={se}: nothing to quantize")
     from movicore.model import load
     from movicore.quant import frames as fr
 
@@ -90,7 +95,7 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
         from movicore.quant.calibrate import calibrate_ranges
 
         ranges = calibrate_ranges(load(model), stream("first_half", calib_frames, seed + 1),
-                                  layers)
+                                  [n for n in layers if not n.endswith(SE_SUFFIXES)])
     cls_weights = "bfloat16" if classifier_bf16 and not classifier else "float32"
     tensors, spec = quantize_tensors(src.config, src.tensors, layers, ranges, cls_weights)
     extra = {k: v for k, v in src.metadata.items() if k not in (*RESERVED_KEYS, "quant")}

@@ -4,14 +4,18 @@ Scheme ``qd8_f32_qc8w`` (XNNPACK's name for it):
 
 * weights of the pointwise convs (expansion, projection, skip projection, head, classifier
   hidden and logits layers) at least ``MIN_CHANNELS`` wide on both sides (narrower ones are
-  faster in float) are int8, symmetric, one scale per output channel
-  (``q = rint(w / s)``, ``s = max|w_o| / 127``, so -128 never occurs);
+  faster in float), and of both squeeze-excitation FCs of every layer (any width: one row per
+  frame, so their cost is their weight bytes), are int8, symmetric, one scale per output
+  channel (``q = rint(w / s)``, ``s = max|w_o| / 127``, so -128 never occurs);
 * the activations entering those GEMMs are quantized to uint8 with a zero point: ``dynamic``
-  = per row (each pixel's channel vector gets its own range, computed per frame), ``static`` =
-  one calibrated (scale, zero point) per layer input;
-* everything else stays float32: the stem, the depthwise and temporal convs, squeeze-excitation
-  (its two FCs read the cumulative pooled mean, which carries time), the cumulative pools and
-  their frame counts, positional encoding, ring buffers, BatchNorm/ReZero folding, the logits.
+  = per row (each pixel's channel vector, or an SE layer's descriptor, gets its own range,
+  computed per frame), ``static`` = one calibrated (scale, zero point) per layer input, except
+  the SE FCs, which stay dynamic (a fixed range would clip a descriptor that follows the
+  stream's content, and one row per frame costs nothing to range);
+* everything else stays float32: the stem, the depthwise and temporal convs, the cumulative
+  pools and their frame counts (the SE descriptor is recomputed in float32 from them every
+  frame and only then quantized, so its rounding never accumulates), positional encoding, ring
+  buffers, BatchNorm/ReZero folding, the logits.
 
 In the file each int8 layer keeps its canonical name and shape (``[out, in, 1, 1, 1]``, dtype
 I8) plus ``<name>_scale`` (F32 ``[out]``); static inputs add ``<name>_input`` (F32 ``[2]``:
@@ -36,6 +40,7 @@ SCHEME = "qd8_f32_qc8w"
 ACTIVATION_MODES = ("dynamic", "static")
 CLASSIFIER_WEIGHTS = ("float32", "bfloat16")
 CLASSIFIER_LAYERS = ("classifier.hidden.weight", "classifier.logits.weight")
+SE_SUFFIXES = (".se.reduce.weight", ".se.expand.weight")
 SCALE_SUFFIX = "_scale"
 INPUT_SUFFIX = "_input"
 
@@ -54,8 +59,8 @@ class QuantSpec:
     def to_json(self) -> str:
         d = {"scheme": self.scheme, "weights": "int8 symmetric per output channel",
              "activations": self.activations, "layers": list(self.layers),
-             "float32": "stem, depthwise/temporal convs, squeeze-excitation, "
-                        "pooling states, positional encoding, logits"}
+             "float32": "stem, depthwise/temporal convs, pooling states, positional "
+                        "encoding, ring buffers, logits"}
         if self.classifier_weights != "float32":
             d["classifier_weights"] = self.classifier_weights
         return json.dumps(d, sort_keys=True)
@@ -64,45 +69,61 @@ class QuantSpec:
     def bf16_classifier(self) -> bool:
         return self.classifier_weights == "bfloat16"
 
+    @property
+    def static_layers(self) -> tuple[str, ...]:
+        """The layers with a calibrated input range (static mode: all but the SE FCs)."""
+        if self.activations != "static":
+            return ()
+        return tuple(n for n in self.layers if not n.endswith(SE_SUFFIXES))
+
     def extra_tensors(self, expected: Mapping[str, tuple[int, ...]]
                       ) -> dict[str, tuple[int, ...]]:
         """Names and shapes of the scale (and static input) tensors the layers add."""
         out: dict[str, tuple[int, ...]] = {}
         for name in self.layers:
             out[name + SCALE_SUFFIX] = (expected[name][0],)
-            if self.activations == "static":
-                out[name + INPUT_SUFFIX] = (2,)
+        for name in self.static_layers:
+            out[name + INPUT_SUFFIX] = (2,)
         return out
 
     def describe(self) -> str:
         cls = ", classifier weights bfloat16" if self.bf16_classifier else ""
-        return (f"{self.scheme}: int8 weights per output channel ({len(self.layers)} pointwise "
-                f"layers), {self.activations} uint8 activations{cls}, float32 elsewhere")
+        se = sum(n.endswith(SE_SUFFIXES) for n in self.layers)
+        return (f"{self.scheme}: int8 weights per output channel ({len(self.layers) - se} "
+                f"pointwise + {se} squeeze-excitation layers), {self.activations} uint8 "
+                f"activations{cls}, float32 elsewhere")
 
 
 # A pointwise layer runs in int8 only when both its input and output widths reach this: below
 # it the per-row quantization pass and the dequantizing epilogue cost more than the int8 dot
 # products save (measured per layer on A0 at 172, AVX-512 VNNI vs the AVX-512 float GEMM:
-# 8->24 and 32->80 layers were slower in int8, 56->112 and wider ones faster).
+# 8->24 and 32->80 layers were slower in int8, 56->112 and wider ones faster). The SE FCs are
+# exempt (one row per frame: no per-pixel overhead, and their weights are most of A1-A3's
+# per-frame weight bytes).
 MIN_CHANNELS = 48
 
 
 def pointwise_layers(config: arch.Config) -> list[str]:
-    """Every pointwise conv weight the scheme may turn into int8."""
+    """Every pointwise conv / FC weight the scheme may turn into int8."""
     return [n for n in arch.expected_tensors(config)
-            if n.endswith((".expand.conv.weight", ".project.conv.weight", ".skip.conv.weight"))
+            if n.endswith((".expand.conv.weight", ".project.conv.weight", ".skip.conv.weight",
+                           *SE_SUFFIXES))
             or n in ("head.conv.weight", "classifier.hidden.weight", "classifier.logits.weight")]
 
 
 def quantizable_layers(config: arch.Config, *, classifier: bool = True,
-                       min_channels: int = MIN_CHANNELS) -> list[str]:
-    """The pointwise conv weights ``movicore quantize`` turns into int8: those at least
-    ``min_channels`` wide on both sides (and the classifier's two layers if ``classifier``)."""
+                       min_channels: int = MIN_CHANNELS, se: bool = True) -> list[str]:
+    """The weights ``movicore quantize`` turns into int8: pointwise convs at least
+    ``min_channels`` wide on both sides, the classifier's two layers if ``classifier``, every
+    squeeze-excitation FC if ``se``."""
     shapes = arch.expected_tensors(config)
     out = []
     for n in pointwise_layers(config):
         if n.startswith("classifier."):
             if classifier:
+                out.append(n)
+        elif n.endswith(SE_SUFFIXES):
+            if se:
                 out.append(n)
         elif min(shapes[n][:2]) >= min_channels:
             out.append(n)
@@ -131,7 +152,7 @@ def parse_quant_metadata(text: str, config: arch.Config) -> QuantSpec:
         raise ModelFormatError("quant layers must be a non-empty list of tensor names")
     bad = sorted(set(layers) - allowed)
     if bad or len(set(layers)) != len(layers):
-        raise ModelFormatError(f"quant layers must be distinct pointwise conv weights of this "
+        raise ModelFormatError(f"quant layers must be distinct pointwise / SE weights of this "
                                f"architecture; not allowed: {bad[:5]}")
     cls = d.get("classifier_weights", "float32")
     if cls not in CLASSIFIER_WEIGHTS:
@@ -195,7 +216,8 @@ def quantize_tensors(config: arch.Config, tensors: Mapping[str, np.ndarray],
                      ) -> tuple[dict[str, np.ndarray], QuantSpec]:
     """Canonical float tensors -> the tensors of an int8 file and its QuantSpec.
 
-    ``input_ranges`` (static mode): layer name -> (scale, zero point) of its input.
+    ``input_ranges`` (static mode): layer name -> (scale, zero point) of its input, for every
+    layer but the SE FCs (QuantSpec.static_layers).
     ``classifier_weights``: how a float classifier runs (QuantSpec.classifier_weights).
     """
     out = dict(tensors)
@@ -203,7 +225,7 @@ def quantize_tensors(config: arch.Config, tensors: Mapping[str, np.ndarray],
         q, scale = quantize_weight(np.asarray(tensors[name]))
         out[name] = q
         out[name + SCALE_SUFFIX] = scale
-        if input_ranges is not None:
+        if input_ranges is not None and not name.endswith(SE_SUFFIXES):
             s, zp = input_ranges[name]
             out[name + INPUT_SUFFIX] = np.array([s, zp], np.float32)
     mode = "dynamic" if input_ranges is None else "static"
@@ -213,9 +235,7 @@ def quantize_tensors(config: arch.Config, tensors: Mapping[str, np.ndarray],
 
 def check_static_inputs(tensors: Mapping[str, Any], spec: QuantSpec) -> None:
     """Static input tensors hold a positive finite scale and an integer zero point 0..255."""
-    if spec.activations != "static":
-        return
-    for name in spec.layers:
+    for name in spec.static_layers:
         s, zp = (float(v) for v in np.asarray(tensors[name + INPUT_SUFFIX]))
         if not (np.isfinite(s) and s > 0 and zp == int(zp) and 0 <= zp <= 255):
             raise ModelFormatError(f"tensor {name + INPUT_SUFFIX!r}: expected [scale > 0, "

@@ -59,10 +59,14 @@ def test_layer_selection():
     wide = scheme.quantizable_layers(c)
     assert set(wide) < set(every)
     shapes = arch.expected_tensors(c)
+    se = [n for n in every if n.endswith(scheme.SE_SUFFIXES)]
+    assert len(se) == 2 * len(arch.layer_plan(c))  # both FCs of every layer
     for n in every:
-        want = n.startswith("classifier.") or min(shapes[n][:2]) >= scheme.MIN_CHANNELS
+        want = (n.startswith("classifier.") or n in se
+                or min(shapes[n][:2]) >= scheme.MIN_CHANNELS)
         assert (n in wide) == want, n
     assert "classifier.logits.weight" not in scheme.quantizable_layers(c, classifier=False)
+    assert not set(se) & set(scheme.quantizable_layers(c, se=False))
     assert scheme.quantizable_layers(c, min_channels=1) == every
 
 
@@ -238,7 +242,7 @@ def test_cli_quantize_errors(int8_demo, tmp_path, capsys):
     assert main(["quantize", str(int8_demo), "-o", str(out), "--no-report"]) == 1
     assert "already quantized" in capsys.readouterr().err
     assert main(["quantize", "demo", "-o", str(out), "--no-report",
-                 "--min-channels", "100000"]) == 1
+                 "--min-channels", "100000", "--float32-se"]) == 1
     assert "nothing to quantize" in capsys.readouterr().err
     assert not out.exists()
     assert main(["quantize", str(DEMO_MODEL), "-o", str(out),
@@ -297,9 +301,14 @@ def test_static_file_and_report(static_demo):
     mf = modelfile.read_model_file(path)
     assert mf.quant.activations == "static"
     assert set(mf.quant.layers) == set(scheme.pointwise_layers(mf.config))
-    for name in mf.quant.layers:
-        s, zp = mf.tensors[name + "_input"]
-        assert s > 0 and zp == int(zp) and 0 <= zp <= 255
+    assert set(mf.quant.static_layers) == {n for n in mf.quant.layers
+                                           if not n.endswith(scheme.SE_SUFFIXES)}
+    for name in mf.quant.layers:  # the SE FCs stay dynamic
+        if name in mf.quant.static_layers:
+            s, zp = mf.tensors[name + "_input"]
+            assert s > 0 and zp == int(zp) and 0 <= zp <= 255
+        else:
+            assert name + "_input" not in mf.tensors
     # the report: static on held-out clips, dynamic on the same clips beside it
     assert "calibrated on seed 1" in r["source"] and r["frames"] == 24
     # per-tensor ranges are coarser than per-row ones: a looser bound (docs/quantization.md)
@@ -442,8 +451,9 @@ def test_calibration_ranges_match_reference_layer_inputs(torch_one_thread):
         return f
 
     # the ConvBN (or skip) module whose input is the GEMM input; a pooled skip's is the pool's
-    # output
-    layers = [n for n in scheme.pointwise_layers(fm.config) if not n.startswith("classifier.")]
+    # output (the SE FCs, which static files keep dynamic, are called functionally: no hook)
+    layers = [n for n in scheme.pointwise_layers(fm.config)
+              if not n.startswith("classifier.") and not n.endswith(scheme.SE_SUFFIXES)]
     for n in layers:
         base = n.removesuffix(".conv.weight")
         if modules.get(base + ".pool") is not None:
