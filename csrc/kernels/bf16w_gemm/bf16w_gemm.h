@@ -16,6 +16,7 @@
 
 #include "base/activation.h"
 #include "base/arch.h"
+#include "base/bf16.h"
 #include "kernels/registry.h"
 
 namespace mc {
@@ -29,19 +30,6 @@ typedef void (*Bf16wGemmFn)(size_t m, size_t n, size_t k, const float* a, size_t
 inline size_t bf16w_panel_elems(size_t k) { return kBf16wNR * (2 + k); }
 inline size_t bf16w_packed_elems(size_t n, size_t k) {
   return (n + kBf16wNR - 1) / kBf16wNR * bf16w_panel_elems(k);
-}
-
-// Round a finite float to bfloat16, nearest even.
-inline uint16_t to_bf16(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, 4);
-  return uint16_t((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);
-}
-inline float from_bf16(uint16_t h) {
-  const uint32_t u = uint32_t(h) << 16;
-  float x;
-  std::memcpy(&x, &u, 4);
-  return x;
 }
 
 // w_kn: k rows of n float weights (W[p][j]); bias may be null.

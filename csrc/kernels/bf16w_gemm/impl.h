@@ -1,5 +1,5 @@
 // The bf16w_gemm body shared by the ISA files, over a float vector trait T (kernels/simd/*_vec.h
-// or a 1-lane scalar one) extended with load_bf16(const uint16_t*) -> kWidth floats. Register
+// or a 1-lane scalar one) with load_bf16(const uint16_t*) -> kWidth floats. Register
 // tile: MR rows x one panel (PV = 16 / kWidth vectors per row), A by broadcast, S independent
 // k chains so a single row (the classifier GEMV) still keeps several FMAs in flight. Loop nest:
 // panels outer (each panel's weights stream through once per row tile), row tiles inner.

@@ -5,6 +5,7 @@
 #include <arm_neon.h>
 
 #include <cstddef>
+#include <cstdint>
 
 #include "kernels/simd/neon_math.h"
 
@@ -38,6 +39,15 @@ struct Vec {
   static V fma(V a, V b, V acc) { return vfmaq_f32(acc, a, b); }  // a*b + acc
   static V add(V a, V b) { return vaddq_f32(a, b); }
   static V mul(V a, V b) { return vmulq_f32(a, b); }
+  // 4 bfloat16 <-> float32 by the rule of base/bf16.h (ushll #16; shrn #16).
+  static V load_bf16(const uint16_t* p) {
+    return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(p), 16));
+  }
+  static void store_bf16(uint16_t* p, V v) {
+    const uint32x4_t u = vreinterpretq_u32_f32(v);
+    const uint32x4_t odd = vandq_u32(vshrq_n_u32(u, 16), vdupq_n_u32(1));
+    vst1_u16(p, vshrn_n_u32(vaddq_u32(u, vaddq_u32(odd, vdupq_n_u32(0x7FFF))), 16));
+  }
   template <Act A>
   static V act(V v) {
     return act_ps(A, v);
