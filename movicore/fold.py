@@ -58,9 +58,10 @@ def _pointwise(t: Mapping[str, np.ndarray], conv: str, bn: str | None = None,
 
 
 def fold_for_engine(config: arch.Config, t: Mapping[str, np.ndarray], *,
-                    bf16_classifier: bool = False) -> dict[str, Any]:
+                    bf16_classifier: bool = False, bf16_ring: bool = False) -> dict[str, Any]:
     """Kernel-ready spec for ``movicore._core.Model`` (``bf16_classifier``: the classifier's
-    float weights packed as bfloat16, see movicore.quant.scheme.QuantSpec)."""
+    float weights packed as bfloat16; ``bf16_ring``: the temporal ring buffers hold bfloat16;
+    see movicore.quant.scheme.QuantSpec)."""
     spec = config.spec
     scale, shift = _bn_scale_shift(t, "stem.bn")
     stem_w = t["stem.conv.weight"].astype(np.float64)[:, :, 0] * scale[:, None, None, None]
@@ -106,4 +107,6 @@ def fold_for_engine(config: arch.Config, t: Mapping[str, np.ndarray], *,
     out["cls_logits"] = _pointwise(t, "classifier.logits.weight", bias="classifier.logits.bias")
     if bf16_classifier:
         out["cls_hidden"]["bf16"] = out["cls_logits"]["bf16"] = True
+    if bf16_ring:
+        out["bf16_ring"] = True
     return out

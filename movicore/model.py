@@ -25,8 +25,10 @@ class Model:
         _core = core()
 
         self._file = file
-        bf16 = file.quant is not None and file.quant.bf16_classifier
-        self._core = _core.Model(fold_for_engine(file.config, file.tensors, bf16_classifier=bf16))
+        q = file.quant
+        self._core = _core.Model(fold_for_engine(
+            file.config, file.tensors, bf16_classifier=q is not None and q.bf16_classifier,
+            bf16_ring=q is not None and q.bf16_ring))
 
     @property
     def config(self) -> arch.Config:

@@ -41,8 +41,9 @@ std::vector<float> to_vector(const FArray& a) {
   return std::vector<float>(a.data(), a.data() + a.size());
 }
 
-// Float layer: w[k, n] + b[n] (with "bf16": true, packed as bfloat16 weights). Int8 layer (movicore.quant): qw[k, n] int8 in -127..127,
-// w_scale[n], b[n], and for static activation quantization input_scale + input_zero_point.
+// Float layer: w[k, n] + b[n] (with "bf16": true, packed as bfloat16 weights). Int8 layer
+// (movicore.quant): qw[k, n] int8 in -127..127, w_scale[n], b[n], and for static activation
+// quantization input_scale + input_zero_point.
 // `int8_kernels` false: an int8 layer is dequantized into a float one (use_int8_kernels).
 void load_gemm(PackedGemm* g, const py::dict& d, uint32_t k, uint32_t n,
                const std::string& where, bool int8_kernels) {
@@ -205,6 +206,12 @@ std::shared_ptr<Model> build_model(const py::dict& spec) {
   load_gemm(&m->cls_hidden, hid, head_c, hidden, "cls_hidden", q8);
   load_gemm(&m->cls_logits, get<py::dict>(spec, "cls_logits", "model"), hidden, c.num_classes,
             "cls_logits", q8);
+  if (spec.contains("bf16_ring") && spec["bf16_ring"].cast<bool>()) {
+    if (!c.causal || !c.split_2plus1d) {
+      throw std::invalid_argument("bf16_ring needs a causal (2+1)D model");
+    }
+    m->bf16_ring = true;
+  }
   return m;
 }
 

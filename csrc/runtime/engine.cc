@@ -88,6 +88,7 @@ Kernels::Kernels(uint64_t isa)
       bf16w_gemm(get_bf16w_gemm_kernel(isa).fn),
       dwconv(get_dwconv_kernel(isa).fn),
       tconv(get_tconv_kernel(isa).fn),
+      bf16ring_tconv(get_bf16ring_tconv_kernel(isa).fn),
       conv2d(get_conv2d_kernel(isa).fn),
       avgpool(get_avgpool_kernel(isa).fn),
       rowsum(get_rowsum_kernel(isa).fn),
@@ -152,6 +153,7 @@ Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t wid
   act_b_.assign(b * act, 0.f);
   expand_.assign(b * ex, 0.f);
   feature_.assign(b * feat, 0.f);
+  spatial_.assign(m.bf16_ring ? feat : 0, 0.f);  // streams take turns
   residual_.assign(b * res, 0.f);
   pooled_.assign(b * std::max<size_t>(pooled, 1), 0.f);
   z_.assign(b * max_z_, 0.f);
@@ -368,26 +370,38 @@ void Engine::tconv(size_t pixels, size_t channels, size_t kt, const float* const
 
 // The temporal conv of a pixel needs only this frame's spatial output at that pixel (older
 // frames are complete), so both convs of a row range run in one task: one parallel call per
-// layer instead of two, and no thread waits for the other between them.
-void Engine::spatial_temporal(size_t i, const DwConvParams& p, const float* in,
-                              const float* const* frames, float* out, float* channel_sum) {
+// layer instead of two, and no thread waits for the other between them. Ring slots: head =
+// this frame's (it held the oldest frame, no longer needed), head+1 .. head+kt-1 = the past
+// frames, oldest first. A float32 ring receives the spatial output directly; a bfloat16 one
+// gets it through spatial_ (float32), rounded by the temporal kernel.
+void Engine::spatial_temporal(size_t i, const DwConvParams& p, const float* in, StreamState& st,
+                              float* out, float* channel_sum) {
   const LayerModel& l = model_->layers[i];
   const size_t C = p.channels, kt = l.kt, row = size_t(p.out_w) * C;
+  const uint32_t head = st.ring_head(i);
+  const bool bf16 = st.bf16_ring();
   const size_t macs = size_t(p.out_h) * row * (size_t(p.kh) * p.kw + kt);
   const bool parallel = pool_.threads() > 1 && macs >= kMinParallelMacs;
   // (One thread: one call each; cutting rows into cache-sized blocks measured 3 % slower.)
   const Ranges r = make_ranges(p.out_h, parallel ? pool_.threads() * kTasksPerThread : 1);
-  float* slot = const_cast<float*>(frames[kt - 1]);
+  float* spatial = bf16 ? spatial_.data() : st.ring_slot(i, head);
   auto task = [&](size_t t, size_t) {
     DwConvParams q = p;
     q.oy_begin = uint32_t(r.begin(t));
     q.oy_end = uint32_t(r.end(t));
-    k_.dwconv(&q, &in, l.feat_w.data(), l.feat_b.data(), slot, nullptr);
+    k_.dwconv(&q, &in, l.feat_w.data(), l.feat_b.data(), spatial, nullptr);
+    const size_t off = q.oy_begin * row, pixels = (q.oy_end - q.oy_begin) * size_t(p.out_w);
+    float* sum = channel_sum ? partial_.data() + t * C : nullptr;
+    if (bf16) {
+      const uint16_t* past[8];
+      for (size_t j = 0; j + 1 < kt; ++j) past[j] = st.ring_slot_bf16(i, head + 1 + j) + off;
+      k_.bf16ring_tconv(pixels, C, kt, past, spatial + off, st.ring_slot_bf16(i, head) + off,
+                        l.temp_w.data(), l.temp_b.data(), out + off, p.act, sum);
+      return;
+    }
     const float* f[8];
-    for (size_t j = 0; j < kt; ++j) f[j] = frames[j] + q.oy_begin * row;
-    k_.tconv((q.oy_end - q.oy_begin) * size_t(p.out_w), C, kt, f, l.temp_w.data(),
-             l.temp_b.data(), out + q.oy_begin * row, p.act,
-             channel_sum ? partial_.data() + t * C : nullptr);
+    for (size_t j = 0; j < kt; ++j) f[j] = st.ring_slot(i, head + 1 + j) + off;
+    k_.tconv(pixels, C, kt, f, l.temp_w.data(), l.temp_b.data(), out + off, p.act, sum);
   };
   if (parallel) {
     pool_.parallel_for(r.tasks, task);
@@ -541,15 +555,13 @@ void Engine::layer_step(size_t i, size_t b0, size_t streams, const float* x, flo
     const float* ex = ring_holds_input ? st.ring_slot(i, head) : expand_.data() + b * in_px * e;
     float* d = feature_.data() + b * out_px * e;
     float* csum = se ? csum_.data() + b * e : nullptr;
-    const float* frames[8];
-    if (temporal) {
-      for (uint32_t j = 0; j < l.kt; ++j) frames[j] = st.ring_slot(i, head + 1 + j);
-    }
     if (m.config.split_2plus1d && temporal) {
       ProfScope prof(prof_, row, ProfOp::kTemporal);  // spatial + temporal, fused
-      spatial_temporal(i, p, ex, frames, d, csum);
+      spatial_temporal(i, p, ex, st, d, csum);
     } else if (ring_holds_input) {
       ProfScope prof(prof_, row, ProfOp::kDepthwise);
+      const float* frames[8];
+      for (uint32_t j = 0; j < l.kt; ++j) frames[j] = st.ring_slot(i, head + 1 + j);
       DwConvParams q = p;
       q.kt = l.kt;
       dwconv(q, frames, l.feat_w.data(), l.feat_b.data(), d, csum);

@@ -10,6 +10,7 @@
 
 #include "kernels/act/act.h"
 #include "kernels/avgpool/avgpool.h"
+#include "kernels/bf16ring_tconv/bf16ring_tconv.h"
 #include "kernels/bf16w_gemm/bf16w_gemm.h"
 #include "kernels/conv2d/conv2d.h"
 #include "kernels/dwconv/dwconv.h"
@@ -35,6 +36,7 @@ struct Kernels {
   Bf16wGemmFn bf16w_gemm;
   DwConvFn dwconv;
   TConvFn tconv;
+  Bf16RingTConvFn bf16ring_tconv;
   Conv2dFn conv2d;
   AvgPoolFn avgpool;
   RowSumFn rowsum;
@@ -129,10 +131,11 @@ class Engine {
               float* out, float* channel_sum);
   void tconv(size_t pixels, size_t channels, size_t kt, const float* const* frames,
              const float* w, const float* b, float* out, Act act, float* channel_sum);
-  // (2+1)D causal step of layer i: spatial rows of `in` into frames[kt - 1] (the ring slot of
-  // this frame), then the temporal conv of the same pixels into out, one task per row range.
-  void spatial_temporal(size_t i, const DwConvParams& p, const float* in,
-                        const float* const* frames, float* out, float* channel_sum);
+  // (2+1)D causal step of layer i: spatial rows of `in` into this frame's ring slot (through
+  // spatial_ for a bfloat16 ring), then the temporal conv of the same pixels into out, one
+  // task per row range.
+  void spatial_temporal(size_t i, const DwConvParams& p, const float* in, StreamState& st,
+                        float* out, float* channel_sum);
   void conv2d(Conv2dParams p, const float* in, const float* w, const float* b, float* out);
   void avgpool(AvgPoolParams p, const float* in, float* out);
 
@@ -149,7 +152,7 @@ class Engine {
   RangeObserver ranges_;
 
   // Scratch (floats), sized at construction for one frame of every stream.
-  std::vector<float> frame_, act_a_, act_b_, expand_, feature_, residual_, pooled_;
+  std::vector<float> frame_, act_a_, act_b_, expand_, feature_, residual_, pooled_, spatial_;
   std::vector<float> z_, hidden_, gate_, csum_, head_, head_mean_, cls_hidden_;
   size_t max_e_ = 0, max_z_ = 0, max_r_ = 0;
   std::vector<float> partial_;  // per-task channel sums

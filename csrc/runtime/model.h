@@ -75,6 +75,9 @@ struct Model {
   std::vector<float> stem_b;  // [F]
   std::vector<LayerModel> layers;
   PackedGemm head, cls_hidden, cls_logits;
+  // Ring buffers hold bfloat16 (int8 files, (2+1)D stream models): the temporal convs' past
+  // frames are the largest per-frame memory stream of A1-A3 after the weights.
+  bool bf16_ring = false;
 
   uint32_t head_c() const { return head.n; }
 };

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "base/bf16.h"
+
 namespace mc {
 namespace {
 
@@ -54,7 +56,8 @@ StreamState::StreamState(const Model& model, const Geometry& geo) {
   pool_offset_.assign(n, 0);
   pool_count_.assign(n, 0);
   pe_count_.assign(n, 0);
-  size_t total = 0;
+  size_t total = 0, total16 = 0;
+  bf16_ring_ = model.bf16_ring;
   const bool pooled_se = model.config.se == SeType::k3d || model.config.se == SeType::k2plus3d;
   for (size_t i = 0; i < n; ++i) {
     const auto& l = model.layers[i];
@@ -62,10 +65,11 @@ StreamState::StreamState(const Model& model, const Geometry& geo) {
     expand_.push_back(l.expand);
     const std::string p = "state_" + l.name;
     if (lg.ring_h > 0) {
-      ring_[i].offset = total;
+      size_t& end = bf16_ring_ ? total16 : total;
+      ring_[i].offset = end;
       ring_[i].frame = size_t(lg.ring_h) * lg.ring_w * l.expand;
       ring_[i].slots = l.kt;
-      total += ring_[i].frame * l.kt;
+      end += ring_[i].frame * l.kt;
       tensors_.push_back({p + "_stream_buffer", {1, int64_t(l.kt - 1), lg.ring_h, lg.ring_w,
                                                  int64_t(l.expand)}, false});
       entries_.push_back({Kind::kRing, i});
@@ -90,10 +94,12 @@ StreamState::StreamState(const Model& model, const Geometry& geo) {
   tensors_.push_back({"state_head_pool_frame_count", {1}, true});
   entries_.push_back({Kind::kHeadCount, 0});
   data_.assign(total, 0.f);
+  ring16_.assign(total16, 0);
 }
 
 void StreamState::reset() {
   std::fill(data_.begin(), data_.end(), 0.f);
+  std::fill(ring16_.begin(), ring16_.end(), uint16_t(0));
   for (auto& r : ring_) r.head = 0;
   std::fill(pool_count_.begin(), pool_count_.end(), 0);
   std::fill(pe_count_.begin(), pe_count_.end(), 0);
@@ -102,10 +108,10 @@ void StreamState::reset() {
 
 size_t StreamState::bytes() const {
   size_t b = 0;
-  for (const auto& t : tensors_) {
+  for (size_t j = 0; j < tensors_.size(); ++j) {
     size_t n = 1;
-    for (auto d : t.shape) n *= size_t(d);
-    b += n * 4;
+    for (auto d : tensors_[j].shape) n *= size_t(d);
+    b += n * (bf16_ring_ && entries_[j].kind == Kind::kRing ? sizeof(uint16_t) : 4);
   }
   return b;
 }
@@ -121,8 +127,13 @@ void StreamState::export_tensor(size_t j, void* dst) const {
       float* out = static_cast<float*>(dst);
       // Oldest first: the kt-1 most recent frames are slots head+1 .. head+kt-1.
       for (uint32_t s = 1; s < r.slots; ++s) {
-        const float* src = data_.data() + r.offset + size_t((r.head + s) % r.slots) * r.frame;
-        std::memcpy(out + size_t(s - 1) * r.frame, src, r.frame * sizeof(float));
+        const size_t at = r.offset + size_t((r.head + s) % r.slots) * r.frame;
+        float* o = out + size_t(s - 1) * r.frame;
+        if (bf16_ring_) {
+          for (size_t k = 0; k < r.frame; ++k) o[k] = from_bf16(ring16_[at + k]);
+        } else {
+          std::memcpy(o, data_.data() + at, r.frame * sizeof(float));
+        }
       }
       return;
     }
@@ -153,6 +164,13 @@ void StreamState::import_tensor(size_t j, const void* src) {
       Ring& r = ring_[e.layer];
       const float* in = static_cast<const float*>(src);
       r.head = 0;  // slot 0 = next write; slots 1..kt-1 = oldest..newest
+      if (bf16_ring_) {
+        std::fill_n(ring16_.data() + r.offset, r.frame, uint16_t(0));
+        for (size_t k = 0; k < (r.slots - 1) * r.frame; ++k) {
+          ring16_[r.offset + r.frame + k] = to_bf16(in[k]);
+        }
+        return;
+      }
       std::memset(data_.data() + r.offset, 0, r.frame * sizeof(float));
       for (uint32_t s = 1; s < r.slots; ++s) {
         std::memcpy(data_.data() + r.offset + size_t(s) * r.frame, in + size_t(s - 1) * r.frame,

@@ -1,7 +1,8 @@
 // Stream state of one causal model at one input size: a ring buffer per causal temporal conv
 // (kt slots: kt-1 past frames + the slot the current frame is written into, so no frame is
 // ever copied), running pool sums and frame counters. Allocated once; size independent of
-// video length. Exported/imported with the official state names and NTHWC shapes.
+// video length. Exported/imported with the official state names and NTHWC shapes (float32;
+// a bfloat16 ring, Model::bf16_ring, is widened on export and rounded on import).
 #pragma once
 
 #include <cstdint>
@@ -44,8 +45,12 @@ class StreamState {
 
   // Ring buffer of layer i (kt slots) -- empty when the layer has no temporal buffer.
   bool has_ring(size_t i) const { return ring_[i].slots > 0; }
-  float* ring_slot(size_t i, uint32_t slot) {
+  bool bf16_ring() const { return bf16_ring_; }
+  float* ring_slot(size_t i, uint32_t slot) {  // float32 rings
     return data_.data() + ring_[i].offset + size_t(slot % ring_[i].slots) * ring_[i].frame;
+  }
+  uint16_t* ring_slot_bf16(size_t i, uint32_t slot) {  // bfloat16 rings
+    return ring16_.data() + ring_[i].offset + size_t(slot % ring_[i].slots) * ring_[i].frame;
   }
   uint32_t ring_head(size_t i) const { return ring_[i].head; }  // slot of the next frame
   uint32_t ring_slots(size_t i) const { return ring_[i].slots; }
@@ -59,7 +64,7 @@ class StreamState {
 
   // Official names, shapes (batch 1) and dtypes, in a fixed order.
   const std::vector<StateTensor>& tensors() const { return tensors_; }
-  size_t bytes() const;
+  size_t bytes() const;  // the tensors' values (a bfloat16 ring at 2 bytes each)
   // Copy tensor j out to / in from a dense buffer of prod(shape) floats or int32s.
   void export_tensor(size_t j, void* dst) const;
   void import_tensor(size_t j, const void* src);
@@ -74,7 +79,11 @@ class StreamState {
     Kind kind;
     size_t layer;
   };
+  // Pools, counters' companions and float32 rings in data_; bfloat16 rings in ring16_ (a
+  // Ring's offset indexes the vector its frames live in).
   std::vector<float> data_;
+  std::vector<uint16_t> ring16_;
+  bool bf16_ring_ = false;
   std::vector<Ring> ring_;
   std::vector<size_t> pool_offset_;
   std::vector<int64_t> pool_count_, pe_count_;

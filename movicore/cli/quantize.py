@@ -10,17 +10,19 @@ COMMAND = "quantize"
 HELP = "write an int8 copy of a model (VNNI / AVX2 / NEON-dotprod kernels) and report its drift"
 DESCRIPTION = """\
 Quantize the wide pointwise layers and the squeeze-excitation FCs of MODEL to int8 (the
-classifier too with --int8-classifier; weights symmetric per output channel) and write OUT. The classifier otherwise runs with float
-activations and bfloat16 weights (--float32-classifier: float32 weights). Activations entering
-the int8 layers become uint8: per row at run time (--dynamic, the default: no calibration data,
-never clips) or with one calibrated range per layer (--static: the float model runs over the
-first half of each --calibrate video, or over synthetic clips of seed + 1; the report then runs
-on the held-out second halves and shows dynamic on the same frames too). Everything that
-carries time (cumulative pools and the SE descriptors computed from them, positional encoding,
-ring buffers) and the logits stay float32. Then both models are stepped over the same stream of frames: the videos given with
---calibrate (files or directories, looped to --frames) or synthetic clips (--synthetic, the
-default). Reported: top-1 agreement and top-5 overlap with the float model, max and mean
-|delta logit| / max |logit| at frames 1, 16, 64, 1024.
+classifier too with --int8-classifier; weights symmetric per output channel) and write OUT.
+The classifier otherwise runs with float activations and bfloat16 weights (--float32-classifier:
+float32 weights). Activations entering the int8 layers become uint8: per row at run time
+(--dynamic, the default: no calibration data, never clips) or with one calibrated range per
+layer (--static: the float model runs over the first half of each --calibrate video, or over
+synthetic clips of seed + 1; the report then runs on the held-out second halves and shows
+dynamic on the same frames too). The temporal ring buffers hold bfloat16 (--float32-ring:
+float32): each past frame is rounded once and read kt - 1 times. Everything that accumulates
+over time (cumulative pools and the SE descriptors computed from them, positional encoding,
+frame counts) and the logits stay float32. Then both models are stepped over the same stream
+of frames: the videos given with --calibrate (files or directories, looped to --frames) or
+synthetic clips (--synthetic, the default). Reported: top-1 agreement and top-5 overlap with
+the float model, max and mean |delta logit| / max |logit| at frames 1, 16, 64, 1024.
 
 example:
   movicore quantize a0_stream.safetensors -o a0_stream_int8.safetensors --calibrate bikes.mp4
@@ -50,6 +52,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     cls.add_argument("--float32-classifier", action="store_true",
                      help="run the (float) classifier with float32 weights instead of the "
                           "default bfloat16 ones (half the weight bytes, float activations)")
+    p.add_argument("--float32-ring", action="store_true",
+                   help="keep the temporal ring buffers float32 (default: bfloat16, half the "
+                        "bytes; each stored frame is rounded once)")
     p.add_argument("--float32-se", action="store_true",
                    help="keep the squeeze-excitation FCs float32 (default: int8, any width)")
     p.add_argument("--min-channels", type=int, default=48, metavar="C",
@@ -76,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
                       synthetic=args.synthetic, dynamic=args.dynamic,
                       classifier=args.int8_classifier,
                       classifier_bf16=not args.float32_classifier, se=not args.float32_se,
+                      ring_bf16=not args.float32_ring,
                       min_channels=args.min_channels, frames=args.frames,
                       calib_frames=args.calib_frames,
                       seed=args.seed, threads=args.threads, report=not args.no_report)

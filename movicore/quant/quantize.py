@@ -17,7 +17,7 @@ from movicore.quant.scheme import (MIN_CHANNELS, SE_SUFFIXES, quantizable_layers
 def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
              calibrate: Sequence[str | os.PathLike[str]] | None = None,
              synthetic: bool = False, dynamic: bool = True, classifier: bool = False,
-             classifier_bf16: bool = True, se: bool = True,
+             classifier_bf16: bool = True, se: bool = True, ring_bf16: bool = True,
              min_channels: int = MIN_CHANNELS, frames: int = 1024, calib_frames: int = 256,
              seed: int = 0, threads: int = 1, report: bool = True) -> dict[str, Any] | None:
     """Write an int8 copy of ``model`` to ``out`` and compare it with the float model.
@@ -41,6 +41,9 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
     se : the squeeze-excitation FCs are int8 too (default; any width). Their input, the SE
         descriptor, is recomputed in float32 from the cumulative pool every frame and only
         then quantized, so nothing that carries time is rounded. False keeps them float32.
+    ring_bf16 : the temporal ring buffers of a causal (2+1)D model hold bfloat16 (default:
+        half their bytes per frame; each past frame is rounded once, not accumulated). False
+        keeps them float32. Ignored for models without ring buffers.
     min_channels : other pointwise layers are int8 only when at least this wide on both
         sides (narrower ones are faster in float); 1 = every pointwise layer.
 
@@ -97,7 +100,9 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
         ranges = calibrate_ranges(load(model), stream("first_half", calib_frames, seed + 1),
                                   [n for n in layers if not n.endswith(SE_SUFFIXES)])
     cls_weights = "bfloat16" if classifier_bf16 and not classifier else "float32"
-    tensors, spec = quantize_tensors(src.config, src.tensors, layers, ranges, cls_weights)
+    has_ring = src.config.causal and src.config.spatial_2plus1d
+    ring = "bfloat16" if ring_bf16 and has_ring else "float32"
+    tensors, spec = quantize_tensors(src.config, src.tensors, layers, ranges, cls_weights, ring)
     extra = {k: v for k, v in src.metadata.items() if k not in (*RESERVED_KEYS, "quant")}
     write_model_file(out, src.config, tensors, src.labels, extra, quant=spec)
     if not report:
@@ -109,7 +114,7 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
         if not dynamic:
             with tempfile.TemporaryDirectory() as tmp:
                 dyn = Path(tmp) / "dynamic.safetensors"
-                t, s = quantize_tensors(src.config, src.tensors, layers, None, cls_weights)
+                t, s = quantize_tensors(src.config, src.tensors, layers, None, cls_weights, ring)
                 write_model_file(dyn, src.config, t, src.labels, extra, quant=s)
                 result["dynamic"] = compare_streams(load(model), load(dyn),
                                                     stream(part, frames, seed),

@@ -12,10 +12,14 @@ Scheme ``qd8_f32_qc8w`` (XNNPACK's name for it):
   computed per frame), ``static`` = one calibrated (scale, zero point) per layer input, except
   the SE FCs, which stay dynamic (a fixed range would clip a descriptor that follows the
   stream's content, and one row per frame costs nothing to range);
-* everything else stays float32: the stem, the depthwise and temporal convs, the cumulative
-  pools and their frame counts (the SE descriptor is recomputed in float32 from them every
-  frame and only then quantized, so its rounding never accumulates), positional encoding, ring
-  buffers, BatchNorm/ReZero folding, the logits.
+* the ring buffers of the causal temporal convs ((2+1)D stream models) hold bfloat16 (``ring``;
+  float32 in older files): each past frame is rounded once, when stored, and read kt - 1 times
+  -- a delay line, not an accumulator, so nothing compounds over the stream; it halves the
+  largest per-frame memory stream of A1-A3 after the weights;
+* everything else stays float32: the stem, the depthwise and temporal convs' arithmetic, the
+  cumulative pools and their frame counts (the SE descriptor is recomputed in float32 from them
+  every frame and only then quantized, so its rounding never accumulates), positional
+  encoding, BatchNorm/ReZero folding, the logits.
 
 In the file each int8 layer keeps its canonical name and shape (``[out, in, 1, 1, 1]``, dtype
 I8) plus ``<name>_scale`` (F32 ``[out]``); static inputs add ``<name>_input`` (F32 ``[2]``:
@@ -39,6 +43,7 @@ from movicore.errors import ModelFormatError
 SCHEME = "qd8_f32_qc8w"
 ACTIVATION_MODES = ("dynamic", "static")
 CLASSIFIER_WEIGHTS = ("float32", "bfloat16")
+RING_DTYPES = ("float32", "bfloat16")
 CLASSIFIER_LAYERS = ("classifier.hidden.weight", "classifier.logits.weight")
 SE_SUFFIXES = (".se.reduce.weight", ".se.expand.weight")
 SCALE_SUFFIX = "_scale"
@@ -55,19 +60,27 @@ class QuantSpec:
     # How the engine runs a float classifier: "float32", or "bfloat16" (weights rounded to
     # bfloat16 when loaded, float activations; the file keeps float32). Absent in older files.
     classifier_weights: str = "float32"
+    # Ring buffers of the temporal convs: "float32" or "bfloat16". Absent in older files.
+    ring: str = "float32"
 
     def to_json(self) -> str:
         d = {"scheme": self.scheme, "weights": "int8 symmetric per output channel",
              "activations": self.activations, "layers": list(self.layers),
              "float32": "stem, depthwise/temporal convs, pooling states, positional "
-                        "encoding, ring buffers, logits"}
+                        "encoding, logits"}
         if self.classifier_weights != "float32":
             d["classifier_weights"] = self.classifier_weights
+        if self.ring != "float32":
+            d["ring"] = self.ring
         return json.dumps(d, sort_keys=True)
 
     @property
     def bf16_classifier(self) -> bool:
         return self.classifier_weights == "bfloat16"
+
+    @property
+    def bf16_ring(self) -> bool:
+        return self.ring == "bfloat16"
 
     @property
     def static_layers(self) -> tuple[str, ...]:
@@ -88,6 +101,7 @@ class QuantSpec:
 
     def describe(self) -> str:
         cls = ", classifier weights bfloat16" if self.bf16_classifier else ""
+        cls += ", ring buffers bfloat16" if self.bf16_ring else ""
         se = sum(n.endswith(SE_SUFFIXES) for n in self.layers)
         return (f"{self.scheme}: int8 weights per output channel ({len(self.layers) - se} "
                 f"pointwise + {se} squeeze-excitation layers), {self.activations} uint8 "
@@ -161,7 +175,12 @@ def parse_quant_metadata(text: str, config: arch.Config) -> QuantSpec:
     if cls == "bfloat16" and any(n.startswith("classifier.") for n in layers):
         raise ModelFormatError("quant classifier_weights bfloat16 needs a float32 classifier "
                                "(it is listed among the int8 layers)")
-    return QuantSpec(activations=mode, layers=tuple(layers), classifier_weights=cls)
+    ring = d.get("ring", "float32")
+    if ring not in RING_DTYPES:
+        raise ModelFormatError(f"quant ring must be one of {RING_DTYPES}, got {ring!r}")
+    if ring == "bfloat16" and not (config.causal and config.spatial_2plus1d):
+        raise ModelFormatError("quant ring bfloat16 needs a causal (2+1)D stream model")
+    return QuantSpec(activations=mode, layers=tuple(layers), classifier_weights=cls, ring=ring)
 
 
 def round_bf16(w: np.ndarray) -> np.ndarray:
@@ -212,13 +231,14 @@ def dequantize_tensors(tensors: Mapping[str, np.ndarray], spec: QuantSpec
 
 def quantize_tensors(config: arch.Config, tensors: Mapping[str, np.ndarray],
                      layers: list[str], input_ranges: Mapping[str, tuple[float, int]] | None
-                     = None, classifier_weights: str = "float32"
+                     = None, classifier_weights: str = "float32", ring: str = "float32"
                      ) -> tuple[dict[str, np.ndarray], QuantSpec]:
     """Canonical float tensors -> the tensors of an int8 file and its QuantSpec.
 
     ``input_ranges`` (static mode): layer name -> (scale, zero point) of its input, for every
     layer but the SE FCs (QuantSpec.static_layers).
-    ``classifier_weights``: how a float classifier runs (QuantSpec.classifier_weights).
+    ``classifier_weights``: how a float classifier runs (QuantSpec.classifier_weights);
+    ``ring``: the ring buffers' dtype (QuantSpec.ring).
     """
     out = dict(tensors)
     for name in layers:
@@ -230,7 +250,7 @@ def quantize_tensors(config: arch.Config, tensors: Mapping[str, np.ndarray],
             out[name + INPUT_SUFFIX] = np.array([s, zp], np.float32)
     mode = "dynamic" if input_ranges is None else "static"
     return out, QuantSpec(activations=mode, layers=tuple(layers),
-                          classifier_weights=classifier_weights)
+                          classifier_weights=classifier_weights, ring=ring)
 
 
 def check_static_inputs(tensors: Mapping[str, Any], spec: QuantSpec) -> None:

@@ -140,8 +140,15 @@ def _step_in_subprocess(path, env_updates: dict[str, str | None]) -> dict:
 def test_int8_gemm_choice(int8_demo, tmp_path):
     """auto: int8 kernels only with an int8 dot-product extension; otherwise (and with
     MOVICORE_INT8_GEMM=float) the float GEMM on the dequantized weights, i.e. the float model
-    of the dequantized file up to the rounding of the BN fold."""
+    of the dequantized file up to the rounding of the BN fold (with float32 ring buffers, as
+    the dequantized file has)."""
     mf = modelfile.read_model_file(int8_demo)
+    assert mf.quant.bf16_ring  # the default
+    f32_ring = tmp_path / "f32_ring.safetensors"
+    q = json.loads(mf.metadata["quant"])
+    del q["ring"]
+    _rewrite(int8_demo, f32_ring, meta={"quant": json.dumps(q)})
+    int8_demo = f32_ring
     deq = tmp_path / "deq.safetensors"
     modelfile.write_model_file(deq, mf.config, scheme.dequantize_tensors(mf.tensors, mf.quant),
                                mf.labels)
@@ -181,6 +188,8 @@ def _rewrite(path, dst, *, meta=None, tensors=None):
                            "layers": ["head.conv.weight"]})}, "activations"),
     ({"quant": json.dumps({"scheme": scheme.SCHEME, "activations": "dynamic",
                            "layers": ["stem.conv.weight"]})}, "not allowed"),
+    ({"quant": json.dumps({"scheme": scheme.SCHEME, "activations": "dynamic",
+                           "layers": ["head.conv.weight"], "ring": "float16"})}, "quant ring"),
 ])
 def test_bad_quant_metadata(int8_demo, tmp_path, meta, match):
     dst = tmp_path / "bad.safetensors"
@@ -468,3 +477,37 @@ def test_calibration_ranges_match_reference_layer_inputs(torch_one_thread):
         scale = max(abs(lo), abs(hi), 1e-3)
         assert abs(lo - got[n][0]) <= 1e-3 * scale and abs(hi - got[n][1]) <= 1e-3 * scale, (
             n, seen[n], got[n])
+
+
+def test_bf16_ring(int8_demo, tmp_path):
+    """Default int8 files keep the temporal ring buffers in bfloat16: half their bytes, state
+    export widens them exactly (a save/restore round trip continues bit for bit), and the
+    logits stay within the rounding of the stored frames of the float32-ring file's."""
+    mf = modelfile.read_model_file(int8_demo)
+    assert mf.quant.bf16_ring and "ring buffers bfloat16" in mf.quant.describe()
+    q = json.loads(mf.metadata["quant"])
+    del q["ring"]
+    f32 = tmp_path / "f32_ring.safetensors"
+    _rewrite(int8_demo, f32, meta={"quant": json.dumps(q)})
+    qm, fm = movicore.load(int8_demo), movicore.load(f32)
+    e16, e32 = movicore.Engine(qm), movicore.Engine(fm)
+    size = qm.input_size[0]
+    shapes = arch.state_shapes(qm.config, 1, size, size)
+    ring = sum(int(np.prod(s)) for n, (s, _) in shapes.items() if n.endswith("_stream_buffer"))
+    assert ring > 0 and e32.state_bytes - e16.state_bytes == 2 * ring
+    frames = np.random.default_rng(21).integers(0, 256, (10, size, size, 3), np.uint8)
+    a = e16.step(frames[:6], all_frames=True)
+    b = e32.step(frames[:6], all_frames=True)
+    assert np.abs(a - b).max() < 0.02 * np.abs(b).max()
+    saved = e16.state_dict()
+    rings = [v for n, v in saved.items() if n.endswith("_stream_buffer")]
+    assert rings and all(v.dtype == np.float32 for v in rings)
+    for v in rings:  # every stored value is a bfloat16 value
+        np.testing.assert_array_equal(scheme.round_bf16(v), v)
+    after = e16.step(frames[6:], all_frames=True)
+    e16.reset()
+    e16.load_state_dict(saved)
+    np.testing.assert_array_equal(e16.step(frames[6:], all_frames=True), after)
+    # two threads split the rows of the same kernels: same logits up to summation order
+    two = movicore.Engine(qm, threads=2).step(frames, all_frames=True)
+    np.testing.assert_allclose(two, np.concatenate([a, after]), rtol=1e-5, atol=1e-5)

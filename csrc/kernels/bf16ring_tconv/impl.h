@@ -3,8 +3,8 @@
 // internal linkage.
 //
 // As the float tconv op: 4 consecutive pixels x one channel block per step, every frame read
-// once front to back; the current frame is rounded into the ring while it is in registers.
-// The channel tail moves its bfloat16 lanes through a stack buffer.
+// once front to back, the past frames prefetched ahead; the current frame is rounded into the
+// ring while it is in registers.
 #pragma once
 
 #include <algorithm>
@@ -24,27 +24,23 @@ using op_helpers::st;
 using op_helpers::with_act;
 
 template <class T, bool TAIL>
-inline typename T::V ld16(const uint16_t* p, size_t live) {
-  if constexpr (!TAIL) return T::load_bf16(p);
-  uint16_t buf[T::kWidth] = {};
-  std::memcpy(buf, p, live * sizeof(uint16_t));
-  return T::load_bf16(buf);
+inline typename T::V ld16(const uint16_t* p, const typename T::Tail& tl) {
+  if constexpr (TAIL) return T::load_bf16_tail(p, tl);
+  return T::load_bf16(p);
 }
 
 template <class T, bool TAIL>
-inline void st16(uint16_t* p, typename T::V v, size_t live) {
-  if constexpr (!TAIL) return T::store_bf16(p, v);
-  uint16_t buf[T::kWidth];
-  T::store_bf16(buf, v);
-  std::memcpy(p, buf, live * sizeof(uint16_t));
+inline void st16(uint16_t* p, typename T::V v, const typename T::Tail& tl) {
+  if constexpr (TAIL) return T::store_bf16_tail(p, v, tl);
+  T::store_bf16(p, v);
 }
 
 // NP (1 or 4) pixels starting at element offset off (= pixel * C + c), channels
-// [c, c + live).
+// [c, c + width) (TAIL: the tail's lanes).
 template <class T, int NP, bool TAIL, Act A>
 inline void block(size_t C, size_t kt, const uint16_t* const* past, const float* cur,
                   uint16_t* cur_out, const float* w, const float* bias, size_t off, size_t c,
-                  const typename T::Tail& tl, size_t live, float* out, float* channel_sum) {
+                  const typename T::Tail& tl, float* out, float* channel_sum) {
   using V = typename T::V;
   V acc[NP];
   const V vb = ld<T, TAIL>(bias + c, tl);
@@ -53,13 +49,13 @@ inline void block(size_t C, size_t kt, const uint16_t* const* past, const float*
     const V wt = ld<T, TAIL>(w + t * C + c, tl);
     const uint16_t* x = past[t] + off;
     for (int k = 0; k < NP; ++k) {
-      acc[k] = T::fma(wt, ld16<T, TAIL>(x + size_t(k) * C, live), acc[k]);
+      acc[k] = T::fma(wt, ld16<T, TAIL>(x + size_t(k) * C, tl), acc[k]);
     }
   }
   const V wc = ld<T, TAIL>(w + (kt - 1) * C + c, tl);
   for (int k = 0; k < NP; ++k) {
     const V x = ld<T, TAIL>(cur + off + size_t(k) * C, tl);
-    st16<T, TAIL>(cur_out + off + size_t(k) * C, x, live);
+    st16<T, TAIL>(cur_out + off + size_t(k) * C, x, tl);
     acc[k] = T::fma(wc, x, acc[k]);
   }
   V s = T::zero();
@@ -80,12 +76,12 @@ inline void pixels_step(size_t C, size_t kt, const uint16_t* const* past, const 
   const size_t W = T::kWidth, cfull = C - C % W;
   const typename T::Tail tl = T::tail(C - cfull);
   for (size_t c = 0; c < cfull; c += W) {
-    block<T, NP, false, A>(C, kt, past, cur, cur_out, w, bias, p * C + c, c, tl, W, out,
+    block<T, NP, false, A>(C, kt, past, cur, cur_out, w, bias, p * C + c, c, tl, out,
                            channel_sum);
   }
   if (cfull < C) {
-    block<T, NP, true, A>(C, kt, past, cur, cur_out, w, bias, p * C + cfull, cfull, tl,
-                          C - cfull, out, channel_sum);
+    block<T, NP, true, A>(C, kt, past, cur, cur_out, w, bias, p * C + cfull, cfull, tl, out,
+                          channel_sum);
   }
 }
 
@@ -98,6 +94,7 @@ void run(size_t pixels, size_t C, size_t kt, const uint16_t* const* past, const 
     constexpr Act A = decltype(a)::value;
     size_t p = 0;
     for (; p + 4 <= pixels; p += 4) {
+      op_helpers::prefetch_past(past, kt - 1, C, p, 4, pixels);
       pixels_step<T, 4, A>(C, kt, past, cur, cur_out, w, bias, p, out, channel_sum);
     }
     for (; p < pixels; ++p) {

@@ -46,6 +46,17 @@ struct Vec {
     const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(packed));
   }
+  // Tails (n < 8 lanes) through a stack buffer: no 16-bit masked moves in AVX2.
+  static V load_bf16_tail(const uint16_t* p, const Tail& t) {
+    alignas(16) uint16_t buf[8] = {};
+    for (size_t i = 0; i < t.n; ++i) buf[i] = p[i];
+    return load_bf16(buf);
+  }
+  static void store_bf16_tail(uint16_t* p, V v, const Tail& t) {
+    alignas(16) uint16_t buf[8];
+    store_bf16(buf, v);
+    for (size_t i = 0; i < t.n; ++i) p[i] = buf[i];
+  }
   template <Act A>
   static V act(V v) {
     return act_ps(A, v);

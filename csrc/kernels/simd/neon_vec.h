@@ -48,6 +48,16 @@ struct Vec {
     const uint32x4_t odd = vandq_u32(vshrq_n_u32(u, 16), vdupq_n_u32(1));
     vst1_u16(p, vshrn_n_u32(vaddq_u32(u, vaddq_u32(odd, vdupq_n_u32(0x7FFF))), 16));
   }
+  static V load_bf16_tail(const uint16_t* p, const Tail& t) {
+    uint16_t buf[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < t.n; ++i) buf[i] = p[i];
+    return load_bf16(buf);
+  }
+  static void store_bf16_tail(uint16_t* p, V v, const Tail& t) {
+    uint16_t buf[4];
+    store_bf16(buf, v);
+    for (size_t i = 0; i < t.n; ++i) p[i] = buf[i];
+  }
   template <Act A>
   static V act(V v) {
     return act_ps(A, v);

@@ -2,7 +2,9 @@
 // neon::Vec). Include ONLY from ISA files: everything has internal linkage.
 //
 // Streaming: 4 consecutive pixels x one channel block per step, so each weight load feeds 4
-// FMAs and every frame is read once, front to back. Bias, activation and channel sum fused.
+// FMAs and every frame is read once, front to back; the past frames (all but the newest, which
+// the spatial conv just wrote) are prefetched ahead (op_helpers::prefetch_past). Bias,
+// activation and channel sum fused.
 #pragma once
 
 #include <algorithm>
@@ -64,7 +66,10 @@ void tconv(size_t pixels, size_t C, size_t kt, const float* const* frames, const
   with_act(act, [&](auto a) {
     constexpr Act A = decltype(a)::value;
     size_t p = 0;
-    for (; p + 4 <= pixels; p += 4) pixels_step<T, 4, A>(C, kt, frames, w, bias, p, out, channel_sum);
+    for (; p + 4 <= pixels; p += 4) {
+      op_helpers::prefetch_past(frames, kt - 1, C, p, 4, pixels);
+      pixels_step<T, 4, A>(C, kt, frames, w, bias, p, out, channel_sum);
+    }
     for (; p < pixels; ++p) pixels_step<T, 1, A>(C, kt, frames, w, bias, p, out, channel_sum);
   });
 }
