@@ -356,13 +356,14 @@ void Engine::dwconv(DwConvParams p, const float* const* frames, const float* w, 
 void Engine::tconv(size_t pixels, size_t channels, size_t kt, const float* const* frames,
                    const float* w, const float* b, float* out, Act act, float* channel_sum) {
   if (pool_.threads() == 1 || pixels * channels * kt < kMinParallelMacs || pixels < 2) {
-    k_.tconv(pixels, channels, kt, frames, w, b, out, act, channel_sum);
+    k_.tconv(pixels, channels, kt, frames, frames[kt - 1], nullptr, w, b, out, act,
+             channel_sum);
     return;
   }
   const size_t used = parallel_ranges(pool_, pixels, [&](size_t t, size_t p0, size_t p1) {
     const float* f[8];
     for (size_t j = 0; j < kt; ++j) f[j] = frames[j] + p0 * channels;
-    k_.tconv(p1 - p0, channels, kt, f, w, b, out + p0 * channels, act,
+    k_.tconv(p1 - p0, channels, kt, f, f[kt - 1], nullptr, w, b, out + p0 * channels, act,
              channel_sum ? partial_.data() + t * channels : nullptr);
   });
   if (channel_sum) sum_partials(partial_.data(), used, channels, channel_sum);
@@ -372,8 +373,9 @@ void Engine::tconv(size_t pixels, size_t channels, size_t kt, const float* const
 // frames are complete), so both convs of a row range run in one task: one parallel call per
 // layer instead of two, and no thread waits for the other between them. Ring slots: head =
 // this frame's (it held the oldest frame, no longer needed), head+1 .. head+kt-1 = the past
-// frames, oldest first. A float32 ring receives the spatial output directly; a bfloat16 one
-// gets it through spatial_ (float32), rounded by the temporal kernel.
+// frames, oldest first. A float32 ring slot receives the spatial output directly (going
+// through a scratch and a copy measured slower); for a bfloat16 ring it goes to spatial_ and
+// the temporal kernel rounds it into the slot.
 void Engine::spatial_temporal(size_t i, const DwConvParams& p, const float* in, StreamState& st,
                               float* out, float* channel_sum) {
   const LayerModel& l = model_->layers[i];
@@ -399,9 +401,10 @@ void Engine::spatial_temporal(size_t i, const DwConvParams& p, const float* in, 
                         l.temp_w.data(), l.temp_b.data(), out + off, p.act, sum);
       return;
     }
-    const float* f[8];
-    for (size_t j = 0; j < kt; ++j) f[j] = st.ring_slot(i, head + 1 + j) + off;
-    k_.tconv(pixels, C, kt, f, l.temp_w.data(), l.temp_b.data(), out + off, p.act, sum);
+    const float* past[8];
+    for (size_t j = 0; j + 1 < kt; ++j) past[j] = st.ring_slot(i, head + 1 + j) + off;
+    k_.tconv(pixels, C, kt, past, spatial + off, nullptr, l.temp_w.data(), l.temp_b.data(),
+             out + off, p.act, sum);
   };
   if (parallel) {
     pool_.parallel_for(r.tasks, task);

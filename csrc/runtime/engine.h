@@ -10,7 +10,6 @@
 
 #include "kernels/act/act.h"
 #include "kernels/avgpool/avgpool.h"
-#include "kernels/bf16ring_tconv/bf16ring_tconv.h"
 #include "kernels/bf16w_gemm/bf16w_gemm.h"
 #include "kernels/conv2d/conv2d.h"
 #include "kernels/dwconv/dwconv.h"
@@ -129,6 +128,7 @@ class Engine {
   void bf16w_gemm(const PackedGemm& g, size_t m, const float* a, float* c, Act act);
   void dwconv(DwConvParams p, const float* const* frames, const float* w, const float* b,
               float* out, float* channel_sum);
+  // Clips: frames[kt - 1] is the current frame, the others the past ones.
   void tconv(size_t pixels, size_t channels, size_t kt, const float* const* frames,
              const float* w, const float* b, float* out, Act act, float* channel_sum);
   // (2+1)D causal step of layer i: spatial rows of `in` into this frame's ring slot (through

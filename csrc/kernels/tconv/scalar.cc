@@ -1,64 +1,69 @@
-// Portable fallback: per pixel, contiguous channel loops (vectorizable by the compiler) with
-// bias, activation (template constant) and channel sum fused.
+// Portable fallback: per pixel, contiguous channel loops (vectorizable by the compiler) in the
+// order of the definition, with bias, activation (template constant) and channel sum fused.
 #include <algorithm>
 
-#include "kernels/tconv/tconv.h"
+#include "base/bf16.h"
+#include "kernels/simd/op_helpers.h"
 #include "kernels/simd/scalar_act.h"
+#include "kernels/tconv/tconv.h"
 
 namespace mc {
 namespace {
 
-template <Act A>
-void run(size_t pixels, size_t C, size_t kt, const float* const* frames, const float* w,
-         const float* bias, float* out, float* channel_sum) {
+inline float widen(float x) { return x; }
+inline float widen(uint16_t h) { return from_bf16(h); }
+inline void narrow(float x, float* out) { *out = x; }
+inline void narrow(float x, uint16_t* out) { *out = to_bf16(x); }
+
+template <Act A, class E>
+void run(size_t pixels, size_t C, size_t kt, const E* const* past, const float* cur,
+         E* cur_out, const float* w, const float* bias, float* out, float* channel_sum) {
   if (channel_sum != nullptr) std::fill(channel_sum, channel_sum + C, 0.f);
   for (size_t p = 0; p < pixels; ++p) {
     float* __restrict o = out + p * C;
-    {
-      const float* __restrict x = frames[0] + p * C;
-      for (size_t c = 0; c < C; ++c) o[c] = bias[c] + w[c] * x[c];
-    }
-    for (size_t t = 1; t < kt; ++t) {
-      const float* __restrict x = frames[t] + p * C;
+    for (size_t c = 0; c < C; ++c) o[c] = bias[c];
+    for (size_t t = 0; t + 1 < kt; ++t) {
+      const E* __restrict x = past[t] + p * C;
       const float* __restrict wt = w + t * C;
-      for (size_t c = 0; c < C; ++c) o[c] += wt[c] * x[c];
+      for (size_t c = 0; c < C; ++c) o[c] += wt[c] * widen(x[c]);
     }
+    const float* __restrict x = cur + p * C;
+    const float* __restrict wc = w + (kt - 1) * C;
+    for (size_t c = 0; c < C; ++c) o[c] += wc[c] * x[c];
+    if (cur_out != nullptr) {
+      E* __restrict h = cur_out + p * C;
+      for (size_t c = 0; c < C; ++c) narrow(x[c], h + c);
+    }
+    for (size_t c = 0; c < C; ++c) o[c] = scalar::act<A>(o[c]);
     if (channel_sum != nullptr) {
-      float* __restrict s = channel_sum;
-      for (size_t c = 0; c < C; ++c) {
-        const float y = scalar::act<A>(o[c]);
-        o[c] = y;
-        s[c] += y;
-      }
-    } else if (A != Act::kIdentity) {
-      for (size_t c = 0; c < C; ++c) o[c] = scalar::act<A>(o[c]);
+      for (size_t c = 0; c < C; ++c) channel_sum[c] += o[c];
     }
   }
 }
 
+template <class E>
+void dispatch(size_t pixels, size_t channels, size_t kt, const E* const* past, const float* cur,
+              E* cur_out, const float* w, const float* bias, float* out, Act act,
+              float* channel_sum) {
+  op_helpers::with_act(act, [&](auto a) {
+    run<decltype(a)::value>(pixels, channels, kt, past, cur, cur_out, w, bias, out,
+                            channel_sum);
+  });
+}
+
 }  // namespace
 
-void f32_tconv_p1c1__scalar(size_t pixels, size_t channels, size_t kt, const float* const* frames,
-                            const float* w, const float* bias, float* out, Act act,
-                            float* channel_sum) {
-  if (kt == 0) {  // degenerate: out = act(bias)
-    f32_tconv__reference(pixels, channels, 0, frames, w, bias, out, act, channel_sum);
-    return;
-  }
-#define MC_CASE(a) \
-  case a: return run<a>(pixels, channels, kt, frames, w, bias, out, channel_sum);
-  switch (act) {
-    MC_CASE(Act::kIdentity)
-    MC_CASE(Act::kRelu)
-    MC_CASE(Act::kRelu6)
-    MC_CASE(Act::kHardSwish)
-    MC_CASE(Act::kSwish)
-    MC_CASE(Act::kSigmoid)
-    MC_CASE(Act::kHardSigmoid)
-    MC_CASE(Act::kHardSigmoidKeras)
-    default: return run<Act::kIdentity>(pixels, channels, kt, frames, w, bias, out, channel_sum);
-  }
-#undef MC_CASE
+void f32_tconv_p1c1__scalar(size_t pixels, size_t channels, size_t kt, const float* const* past,
+                            const float* cur, float* cur_out, const float* w, const float* bias,
+                            float* out, Act act, float* channel_sum) {
+  dispatch(pixels, channels, kt, past, cur, cur_out, w, bias, out, act, channel_sum);
+}
+
+void f32_bf16ring_tconv_p1c1__scalar(size_t pixels, size_t channels, size_t kt,
+                                     const uint16_t* const* past, const float* cur,
+                                     uint16_t* cur_out, const float* w, const float* bias,
+                                     float* out, Act act, float* channel_sum) {
+  dispatch(pixels, channels, kt, past, cur, cur_out, w, bias, out, act, channel_sum);
 }
 
 }  // namespace mc

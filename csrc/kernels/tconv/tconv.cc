@@ -7,6 +7,11 @@ const TConvKernel kTConvKernels[] = {
 #include "kernels/tconv/kernels.inc"
 #undef MC_KERNEL
 };
+const Bf16RingTConvKernel kBf16RingTConvKernels[] = {
+#define MC_KERNEL(isa, name, tile_m, tile_n) {#name, isa, name, tile_m, tile_n},
+#include "kernels/tconv/kernels_bf16ring.inc"
+#undef MC_KERNEL
+};
 }  // namespace
 
 KernelList<TConvFn> tconv_kernels() {
@@ -14,5 +19,13 @@ KernelList<TConvFn> tconv_kernels() {
 }
 
 const TConvKernel& get_tconv_kernel(uint64_t isa) { return tconv_kernels().pick(isa); }
+
+KernelList<Bf16RingTConvFn> bf16ring_tconv_kernels() {
+  return {kBf16RingTConvKernels, sizeof(kBf16RingTConvKernels) / sizeof(kBf16RingTConvKernels[0])};
+}
+
+const Bf16RingTConvKernel& get_bf16ring_tconv_kernel(uint64_t isa) {
+  return bf16ring_tconv_kernels().pick(isa);
+}
 
 }  // namespace mc

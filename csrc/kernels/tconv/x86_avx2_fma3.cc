@@ -1,4 +1,5 @@
-// AVX2/FMA temporal depthwise conv: 4 pixels x 8 channels per step, masked tail (impl.h).
+// AVX2/FMA temporal depthwise conv: 4 pixels x 8 channels per step, masked tails, float32
+// and bfloat16 rings (impl.h).
 #include "kernels/tconv/tconv.h"
 #include "kernels/simd/avx2_vec.h"
 #include "kernels/tconv/impl.h"
@@ -6,9 +7,19 @@
 namespace mc {
 
 void f32_tconv_p4c8__avx2_fma3(size_t pixels, size_t channels, size_t kt,
-                               const float* const* frames, const float* w, const float* bias,
-                               float* out, Act act, float* channel_sum) {
-  tconv_impl::tconv<avx2::Vec>(pixels, channels, kt, frames, w, bias, out, act, channel_sum);
+                               const float* const* past, const float* cur, float* cur_out,
+                               const float* w, const float* bias, float* out, Act act,
+                               float* channel_sum) {
+  tconv_impl::tconv<avx2::Vec>(pixels, channels, kt, past, cur, cur_out, w, bias, out, act,
+                               channel_sum);
+}
+
+void f32_bf16ring_tconv_p4c8__avx2_fma3(size_t pixels, size_t channels, size_t kt,
+                                        const uint16_t* const* past, const float* cur,
+                                        uint16_t* cur_out, const float* w, const float* bias,
+                                        float* out, Act act, float* channel_sum) {
+  tconv_impl::tconv<avx2::Vec>(pixels, channels, kt, past, cur, cur_out, w, bias, out, act,
+                               channel_sum);
 }
 
 }  // namespace mc

@@ -1,6 +1,7 @@
 // run_tconv(name, frames, w, bias, act, want_sum=False, repeat=1) -> out (shape of a frame,
-// [..., C]) or (out, channel_sum [C]). frames: kt arrays of one shape (oldest first), w [kt, C],
-// bias [C].
+// [..., C]) or (out, channel_sum [C]). frames: kt arrays of one shape (oldest first; the last
+// is the current frame, the others the past ones), w [kt, C], bias [C]. No ring copy
+// (cur_out = null).
 #include <pybind11/numpy.h>
 
 #include <string>
@@ -51,8 +52,8 @@ py::object run_tconv(const std::string& name, const py::list& frames, FArray w, 
   {
     py::gil_scoped_release release;
     for (long r = 0; r < repeat; ++r) {
-      k.fn(pixels, size_t(C), size_t(kt), ptrs.data(), w.data(), bias.data(), out.data(), a,
-           want_sum ? sum.data() : nullptr);
+      k.fn(pixels, size_t(C), size_t(kt), ptrs.data(), ptrs[size_t(kt) - 1], nullptr, w.data(),
+           bias.data(), out.data(), a, want_sum ? sum.data() : nullptr);
     }
   }
   out.check(name);
