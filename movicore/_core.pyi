@@ -171,7 +171,8 @@ class _kernels:
     # bind_quantize.cc
     @staticmethod
     def run_quantize(
-        name: str, x: ArrayLike, params: tuple[float, int] | None = None
+        name: str, x: ArrayLike, params: tuple[float, int] | None = None,
+        col_scale: ArrayLike | None = None
     ) -> tuple[NDArray[np.uint8], NDArray[np.int32], NDArray[np.float32]]: ...
     # bind_resize.cc
     @staticmethod

@@ -293,11 +293,22 @@ void Engine::bf16w_gemm(const PackedGemm& g, size_t m, const float* a, float* c,
   });
 }
 
-void Engine::quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a) {
-  const size_t kc = qgemm_round_k(g.k);
-  uint8_t* q = qa_.data() + r0 * kc;
-  k_.quantize(rows, g.k, a + r0 * g.k, g.k, q, kc, g.static_input ? &g.input : nullptr,
-              qp_.data() + r0);
+void Engine::quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a,
+                      const RowGate* gate) {
+  const size_t k = g.k, kc = qgemm_round_k(k);
+  const QuantParams* fixed = g.static_input ? &g.input : nullptr;
+  if (gate == nullptr) {
+    k_.quantize(rows, k, a + r0 * k, k, nullptr, qa_.data() + r0 * kc, kc, fixed,
+                qp_.data() + r0);
+    return;
+  }
+  for (size_t r = r0, end = r0 + rows; r < end;) {  // one gate per stream
+    const size_t b = r / gate->rows_per_gate;
+    const size_t stop = std::min(end, (b + 1) * gate->rows_per_gate);
+    k_.quantize(stop - r, k, a + r * k, k, gate->gate + b * k, qa_.data() + r * kc, kc, fixed,
+                qp_.data() + r);
+    r = stop;
+  }
 }
 
 // Same work split as gemm(): row blocks (each task gates and quantizes its own rows), or column
@@ -307,8 +318,7 @@ void Engine::qgemm(const PackedGemm& g, size_t m, const float* a, float* c,
   const size_t n = g.n, k = g.k, kc = qgemm_round_k(k);
   const size_t threads = pool_.threads();
   if (threads == 1 || m * n * k < kMinParallelMacs) {
-    if (gate) apply_gate(*gate, k, 0, m);
-    quantize(g, 0, m, a);
+    quantize(g, 0, m, a, gate);
     k_.qgemm(m, n, k, qa_.data(), kc, qp_.data(), g.qpacked.data(), c, n, residual, n, act);
     return;
   }
@@ -317,15 +327,13 @@ void Engine::qgemm(const PackedGemm& g, size_t m, const float* a, float* c,
   if (s.by_rows) {
     pool_.parallel_for(s.tiles.tasks, [&](size_t t, size_t) {
       const size_t r0 = s.tiles.begin(t) * mr, r = std::min(m, s.tiles.end(t) * mr) - r0;
-      if (gate) apply_gate(*gate, k, r0, r);
-      quantize(g, r0, r, a);
+      quantize(g, r0, r, a, gate);
       k_.qgemm(r, n, k, qa_.data() + r0 * kc, kc, qp_.data() + r0, g.qpacked.data(),
                c + r0 * n, n, residual ? residual + r0 * n : nullptr, n, act);
     });
     return;
   }
-  if (gate) apply_gate(*gate, k, 0, m);
-  quantize(g, 0, m, a);
+  quantize(g, 0, m, a, gate);
   pool_.parallel_for(s.tiles.tasks, [&](size_t t, size_t) {
     const size_t c0 = s.tiles.begin(t) * kQGemmNR;
     const size_t nc = std::min(n, s.tiles.end(t) * kQGemmNR) - c0;

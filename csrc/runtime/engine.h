@@ -119,11 +119,13 @@ class Engine {
   // Parallel helpers (split rows over the pool when the work is large enough).
   void gemm(const PackedGemm& g, size_t m, const float* a, float* c, const float* residual,
             Act act, const RowGate* gate = nullptr);
-  // Int8 layers: quantize the input rows (dynamic or static), then the int8 kernel.
+  // Int8 layers: quantize the input rows (dynamic or static; the SE gate multiplies them
+  // inside the quantization instead of in a pass of its own), then the int8 kernel.
   void qgemm(const PackedGemm& g, size_t m, const float* a, float* c, const float* residual,
              Act act, const RowGate* gate);
   void apply_gate(const RowGate& gate, size_t k, size_t r0, size_t rows);
-  void quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a);
+  void quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a,
+                const RowGate* gate);
   // Bfloat16-weight layers (no residual): column panels split over threads.
   void bf16w_gemm(const PackedGemm& g, size_t m, const float* a, float* c, Act act);
   void dwconv(DwConvParams p, const float* const* frames, const float* w, const float* b,

@@ -124,16 +124,16 @@ MC_TEST(quantize_all_variants_match_reference) {
       }
       std::vector<uint8_t> got(m * kc, 0xCD), want(m * kc, 0xEF);
       std::vector<mc::QuantParams> gp(m), wp(m);
-      ref.fn(m, k, x.data(), x_stride, want.data(), kc, nullptr, wp.data());
-      kern.fn(m, k, x.data(), x_stride, got.data(), kc, nullptr, gp.data());
+      ref.fn(m, k, x.data(), x_stride, nullptr, want.data(), kc, nullptr, wp.data());
+      kern.fn(m, k, x.data(), x_stride, nullptr, got.data(), kc, nullptr, gp.data());
       ++ctx.checks;
       if (got != want) ctx.fail("quantized bytes differ from the reference, k=" + std::to_string(k));
       // static: one calibrated pair (clipping part of the values) for every row
       const mc::QuantParams fixed{77, 0.011f};
       std::vector<uint8_t> sgot(m * kc, 0xCD), swant(m * kc, 0xEF);
       std::vector<mc::QuantParams> sgp(m), swp(m);
-      ref.fn(m, k, x.data(), x_stride, swant.data(), kc, &fixed, swp.data());
-      kern.fn(m, k, x.data(), x_stride, sgot.data(), kc, &fixed, sgp.data());
+      ref.fn(m, k, x.data(), x_stride, nullptr, swant.data(), kc, &fixed, swp.data());
+      kern.fn(m, k, x.data(), x_stride, nullptr, sgot.data(), kc, &fixed, sgp.data());
       ++ctx.checks;
       if (sgot != swant) ctx.fail("static: bytes differ from the reference, k=" + std::to_string(k));
       for (size_t i = 0; i < m; ++i) {
@@ -153,6 +153,28 @@ MC_TEST(quantize_all_variants_match_reference) {
         }
       }
       if (wp[2].scale != 1.f || wp[2].zero_point != 0) ctx.fail("zero row: scale 1, zp 0");
+      // col_scale (the fused SE gate): the same bytes as quantizing the scaled rows, dynamic
+      // and static, and x untouched
+      const auto g = mc_test::random_vector(gen, k, 0.f, 1.f);
+      std::vector<float> xs(x);
+      for (size_t i = 0; i < m; ++i) {
+        for (size_t p = 0; p < k; ++p) xs[i * x_stride + p] *= g[p];
+      }
+      const std::vector<float> x_before(x);
+      for (const mc::QuantParams* f : {static_cast<const mc::QuantParams*>(nullptr), &fixed}) {
+        std::vector<uint8_t> cgot(m * kc, 0xCD), cwant(m * kc, 0xEF);
+        std::vector<mc::QuantParams> cgp(m), cwp(m);
+        ref.fn(m, k, xs.data(), x_stride, nullptr, cwant.data(), kc, f, cwp.data());
+        kern.fn(m, k, x.data(), x_stride, g.data(), cgot.data(), kc, f, cgp.data());
+        ++ctx.checks;
+        if (cgot != cwant) ctx.fail("col_scale: bytes differ, k=" + std::to_string(k));
+        for (size_t i = 0; i < m; ++i) {
+          if (cgp[i].scale != cwp[i].scale || cgp[i].zero_point != cwp[i].zero_point) {
+            ctx.fail("col_scale: params differ, k=" + std::to_string(k));
+          }
+        }
+      }
+      if (x != x_before) ctx.fail("col_scale: x was modified");
     }
   });
 }

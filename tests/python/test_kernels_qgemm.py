@@ -84,6 +84,12 @@ def test_quantize_rows(kernel: dict, params, rng: np.random.Generator, seed: int
         np.testing.assert_array_equal(zp, wzp, err_msg=what)
         np.testing.assert_array_equal(sc, wsc, err_msg=what)
         np.testing.assert_array_equal(q, wq, err_msg=what)
+        g = rng.uniform(0, 1, k).astype(np.float32)  # the fused SE gate: rows scaled first
+        gq, gzp, gsc = _core._kernels.run_quantize(kernel["name"], x, params, g)
+        wq, wzp, wsc = _quantize_ref(x * g, params)
+        np.testing.assert_array_equal(gzp, wzp, err_msg=what)
+        np.testing.assert_array_equal(gsc, wsc, err_msg=what)
+        np.testing.assert_array_equal(gq, wq, err_msg=what)
         if params is None:  # round trip within half a step; zero exact
             back = sc[:, None] * (q[:, :k].astype(np.float32) - zp[:, None])
             assert (np.abs(back - x) <= 0.5001 * sc[:, None]).all(), what

@@ -25,9 +25,20 @@ inline typename Q::V round_u8(typename Q::V v) {
   return Q::sub(Q::add(v, magic), magic);
 }
 
-template <class Q>
-void run(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q, size_t q_stride,
-         const QuantParams* fixed, QuantParams* params) {
+// x[j] (times col_scale[j] when SCALED), full vector or masked tail.
+template <class Q, bool SCALED>
+inline typename Q::V load_x(const float* x, const float* col_scale, size_t j) {
+  return SCALED ? Q::mul(Q::load(x + j), Q::load(col_scale + j)) : Q::load(x + j);
+}
+template <class Q, bool SCALED>
+inline typename Q::V load_x(const float* x, const float* col_scale, size_t j,
+                            typename Q::Mask m) {
+  return SCALED ? Q::mul(Q::load(x + j, m), Q::load(col_scale + j, m)) : Q::load(x + j, m);
+}
+
+template <class Q, bool SCALED>
+void rows(size_t m, size_t k, const float* x, size_t x_stride, const float* g, uint8_t* q,
+          size_t q_stride, const QuantParams* fixed, QuantParams* params) {
   constexpr size_t W = Q::kWidth;
   const size_t kc = qgemm_round_k(k);
   const size_t tail = k % W;
@@ -40,12 +51,12 @@ void run(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q, size_t
       typename Q::V vlo = Q::set1(0.f), vhi = Q::set1(0.f);
       size_t j = 0;
       for (; j + W <= k; j += W) {
-        const typename Q::V v = Q::load(xi + j);
+        const typename Q::V v = load_x<Q, SCALED>(xi, g, j);
         vlo = Q::min(vlo, v);
         vhi = Q::max(vhi, v);
       }
       if (tail) {
-        const typename Q::V v = Q::load(xi + j, tail_mask);
+        const typename Q::V v = load_x<Q, SCALED>(xi, g, j, tail_mask);
         vlo = Q::min(vlo, v);
         vhi = Q::max(vhi, v);
       }
@@ -60,15 +71,27 @@ void run(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q, size_t
       uint8_t* qi = q + (i0 + r) * q_stride;
       size_t j = 0;
       for (; j + W <= k; j += W) {
-        Q::store_u8(qi + j, round_u8<Q>(Q::add(Q::mul(Q::load(xi + j), vinv), vzp)), W);
+        const typename Q::V v = load_x<Q, SCALED>(xi, g, j);
+        Q::store_u8(qi + j, round_u8<Q>(Q::add(Q::mul(v, vinv), vzp)), W);
       }
       if (tail) {
-        const typename Q::V v = Q::add(Q::mul(Q::load(xi + j, tail_mask), vinv), vzp);
+        const typename Q::V v =
+            Q::add(Q::mul(load_x<Q, SCALED>(xi, g, j, tail_mask), vinv), vzp);
         Q::store_u8(qi + j, round_u8<Q>(v), tail);
         j += tail;
       }
       for (; j < kc; ++j) qi[j] = 0;
     }
+  }
+}
+
+template <class Q>
+void run(size_t m, size_t k, const float* x, size_t x_stride, const float* col_scale,
+         uint8_t* q, size_t q_stride, const QuantParams* fixed, QuantParams* params) {
+  if (col_scale != nullptr) {
+    rows<Q, true>(m, k, x, x_stride, col_scale, q, q_stride, fixed, params);
+  } else {
+    rows<Q, false>(m, k, x, x_stride, nullptr, q, q_stride, fixed, params);
   }
 }
 

@@ -5,7 +5,9 @@
 // these float steps in this order (no FMA; rounding by the 1.5 * 2^23 trick, no libm), so all
 // agree bit for bit. Rows of q are written up to round_up(k, kQGemmKR) bytes (pad bytes zero).
 // With `fixed` (static quantization: one calibrated pair for every row) the range pass is
-// skipped and every row uses *fixed: params[i] = *fixed, same conversion steps.
+// skipped and every row uses *fixed: params[i] = *fixed, same conversion steps. With
+// `col_scale` (k floats, the SE gate fused into the projection's quantization) every step
+// reads x[i][j] * col_scale[j] (one float multiply) instead of x[i][j]; x is not modified.
 // Contract: m, k >= 1; x finite; q_stride >= round_up(k, kQGemmKR); fixed null or scale > 0 and
 // zero point 0..255; never allocates.
 #pragma once
@@ -20,8 +22,9 @@
 
 namespace mc {
 
-typedef void (*QuantizeFn)(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q,
-                           size_t q_stride, const QuantParams* fixed, QuantParams* params);
+typedef void (*QuantizeFn)(size_t m, size_t k, const float* x, size_t x_stride,
+                           const float* col_scale, uint8_t* q, size_t q_stride,
+                           const QuantParams* fixed, QuantParams* params);
 
 // 1.5 * 2^23: (v + M) - M rounds v in [0, 2^22] to an integer, ties to even.
 constexpr float kRoundMagic = 12582912.f;
@@ -49,9 +52,9 @@ inline QuantParams row_params(const QuantParams* fixed, float lo, float hi, floa
   return *fixed;
 }
 
-#define MC_KERNEL(isa, name, tile_m, tile_n)                                                  \
-  void name(size_t m, size_t k, const float* x, size_t x_stride, uint8_t* q, size_t q_stride, \
-            const QuantParams* fixed, QuantParams* params);
+#define MC_KERNEL(isa, name, tile_m, tile_n)                                                 \
+  void name(size_t m, size_t k, const float* x, size_t x_stride, const float* col_scale,     \
+            uint8_t* q, size_t q_stride, const QuantParams* fixed, QuantParams* params);
 #include "kernels/quantize/kernels.inc"
 #undef MC_KERNEL
 

@@ -1,14 +1,19 @@
 // The definition of quantize.h, one element at a time: ground truth for every variant.
+#include <vector>
+
 #include "kernels/quantize/quantize.h"
 
 namespace mc {
 
 void qd8_quantize_rows__reference(size_t m, size_t k, const float* x, size_t x_stride,
-                                  uint8_t* q, size_t q_stride, const QuantParams* fixed,
-                                  QuantParams* params) {
+                                  const float* col_scale, uint8_t* q, size_t q_stride,
+                                  const QuantParams* fixed, QuantParams* params) {
   const size_t kc = qgemm_round_k(k);
+  std::vector<float> row(k);
   for (size_t i = 0; i < m; ++i) {
     const float* xi = x + i * x_stride;
+    for (size_t j = 0; j < k; ++j) row[j] = col_scale ? xi[j] * col_scale[j] : xi[j];
+    xi = row.data();
     float lo = xi[0], hi = xi[0];
     for (size_t j = 1; j < k; ++j) {
       lo = std::min(lo, xi[j]);

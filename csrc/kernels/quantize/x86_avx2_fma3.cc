@@ -43,9 +43,9 @@ struct Avx2Q {
 }  // namespace
 
 void qd8_quantize_rows_u8__avx2_fma3(size_t m, size_t k, const float* x, size_t x_stride,
-                                     uint8_t* q, size_t q_stride, const QuantParams* fixed,
-                                     QuantParams* params) {
-  quantize_impl::run<Avx2Q>(m, k, x, x_stride, q, q_stride, fixed, params);
+                                     const float* col_scale, uint8_t* q, size_t q_stride,
+                                     const QuantParams* fixed, QuantParams* params) {
+  quantize_impl::run<Avx2Q>(m, k, x, x_stride, col_scale, q, q_stride, fixed, params);
 }
 
 }  // namespace mc

@@ -37,9 +37,9 @@ struct Avx512Q {
 }  // namespace
 
 void qd8_quantize_rows_u16__avx512(size_t m, size_t k, const float* x, size_t x_stride,
-                                   uint8_t* q, size_t q_stride, const QuantParams* fixed,
-                                   QuantParams* params) {
-  quantize_impl::run<Avx512Q>(m, k, x, x_stride, q, q_stride, fixed, params);
+                                   const float* col_scale, uint8_t* q, size_t q_stride,
+                                   const QuantParams* fixed, QuantParams* params) {
+  quantize_impl::run<Avx512Q>(m, k, x, x_stride, col_scale, q, q_stride, fixed, params);
 }
 
 }  // namespace mc

@@ -20,15 +20,27 @@ using FArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
 using kbind::require;
 
 // x[m, k] -> (q[m, round_up(k, 4)] uint8, zero_points int32[m], scales float32[m]) by the named
-// variant: dynamic (per-row ranges), or static with params=(scale, zero_point).
+// variant: dynamic (per-row ranges), or static with params=(scale, zero_point); col_scale
+// (k floats) multiplies every row first.
 std::tuple<py::array_t<uint8_t>, py::array_t<int32_t>, py::array_t<float>> run_quantize(
-    const std::string& name, FArray x, py::object params) {
+    const std::string& name, FArray x, py::object params, py::object col_scale) {
   const auto& kern = require_kernel(quantize_kernels(), name);
   require(x.ndim() == 2 && x.shape(0) >= 1 && x.shape(1) >= 1,
           "run_quantize: x must be a non-empty [m, k] array");
   const size_t m = size_t(x.shape(0)), k = size_t(x.shape(1)), kc = qgemm_round_k(k);
   for (py::ssize_t i = 0; i < x.size(); ++i) {
     require(std::isfinite(x.data()[i]), "run_quantize: x must be finite");
+  }
+  FArray g;
+  const float* gp = nullptr;
+  if (!col_scale.is_none()) {
+    g = FArray::ensure(col_scale);
+    require(g && g.ndim() == 1 && size_t(g.shape(0)) == k,
+            "run_quantize: col_scale must be a float array of shape [k]");
+    for (size_t j = 0; j < k; ++j) {
+      require(std::isfinite(g.data()[j]), "run_quantize: col_scale must be finite");
+    }
+    gp = g.data();
   }
   py::array_t<uint8_t> q({m, kc});
   std::vector<QuantParams> qp(m);
@@ -42,8 +54,8 @@ std::tuple<py::array_t<uint8_t>, py::array_t<int32_t>, py::array_t<float>> run_q
   }
   {
     py::gil_scoped_release release;
-    kern.fn(m, k, x.data(), k, q.mutable_data(), kc, params.is_none() ? nullptr : &fixed,
-            qp.data());
+    kern.fn(m, k, x.data(), k, gp, q.mutable_data(), kc,
+            params.is_none() ? nullptr : &fixed, qp.data());
   }
   py::array_t<int32_t> zp(static_cast<py::ssize_t>(m));
   py::array_t<float> sc(static_cast<py::ssize_t>(m));
@@ -58,7 +70,7 @@ const int kRegistered = register_kernel_op(
     {"quantize", []() { return describe_kernels(quantize_kernels(), cpu_isa()); },
      [](py::module_& m) {
        m.def("run_quantize", &run_quantize, py::arg("name"), py::arg("x"),
-             py::arg("params") = py::none());
+             py::arg("params") = py::none(), py::arg("col_scale") = py::none());
      }});
 
 }  // namespace
