@@ -5,8 +5,8 @@
         [--rounds 60 --frames 8] [--json out.json]
 
 For each model (random-weight stream model of its id, or the given file for a0) it writes the
-float file, its default int8 copy (movicore.quantize: dynamic activations, float classifier
-with bfloat16 weights), a static copy (calibrated on 32 synthetic frames: for speed only) and
+float file, its default int8 copy (movicore.quantize: dynamic activations, SE FCs int8,
+bfloat16 ring buffers, float classifier with bfloat16 weights), a static copy (calibrated on 32 synthetic frames: for speed only) and
 an int8 copy with the classifier int8 too; then, in a fresh process per ISA cap
 (MOVICORE_MAX_ISA), steps the four engines in alternating rounds of --frames frames and keeps
 each engine's fastest round (the least disturbed by other load). Threads: 1. Without an int8
