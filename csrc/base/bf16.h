@@ -21,4 +21,10 @@ inline float from_bf16(uint16_t h) {
   return x;
 }
 
+// A value stored as float32 or bfloat16 (ring buffers), read as / written from float32.
+inline float widen(float x) { return x; }
+inline float widen(uint16_t h) { return from_bf16(h); }
+inline void narrow(float x, float* out) { *out = x; }
+inline void narrow(float x, uint16_t* out) { *out = to_bf16(x); }
+
 }  // namespace mc

@@ -5,11 +5,6 @@
 namespace mc {
 namespace {
 
-float widen(float x) { return x; }
-float widen(uint16_t h) { return from_bf16(h); }
-void narrow(float x, float* out) { *out = x; }
-void narrow(float x, uint16_t* out) { *out = to_bf16(x); }
-
 template <class E>
 void reference(size_t pixels, size_t channels, size_t kt, const E* const* past,
                const float* cur, E* cur_out, const float* w, const float* bias, float* out,

@@ -10,11 +10,6 @@
 namespace mc {
 namespace {
 
-inline float widen(float x) { return x; }
-inline float widen(uint16_t h) { return from_bf16(h); }
-inline void narrow(float x, float* out) { *out = x; }
-inline void narrow(float x, uint16_t* out) { *out = to_bf16(x); }
-
 template <Act A, class E>
 void run(size_t pixels, size_t C, size_t kt, const E* const* past, const float* cur,
          E* cur_out, const float* w, const float* bias, float* out, float* channel_sum) {
