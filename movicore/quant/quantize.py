@@ -10,8 +10,7 @@ from typing import Any
 
 from movicore.modelfile import RESERVED_KEYS, read_model_file, write_model_file
 from movicore.quant.report import CHECKPOINTS, compare_streams
-from movicore.quant.scheme import (MIN_CHANNELS, SE_SUFFIXES, quantizable_layers,
-                                   quantize_tensors)
+from movicore.quant.scheme import MIN_CHANNELS, SE_SUFFIXES, quantizable_layers, quantize_tensors
 
 
 def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
