@@ -79,8 +79,8 @@ class StreamState {
     Kind kind;
     size_t layer;
   };
-  // Pools, counters' companions and float32 rings in data_; bfloat16 rings in ring16_ (a
-  // Ring's offset indexes the vector its frames live in).
+  // Pool sums, the head sum and float32 rings in data_; bfloat16 rings in ring16_ (a Ring's
+  // offset indexes the vector its frames live in).
   std::vector<float> data_;
   std::vector<uint16_t> ring16_;
   bool bf16_ring_ = false;

@@ -10,7 +10,13 @@ from typing import Any
 
 from movicore.modelfile import RESERVED_KEYS, read_model_file, write_model_file
 from movicore.quant.report import CHECKPOINTS, compare_streams
-from movicore.quant.scheme import MIN_CHANNELS, SE_SUFFIXES, quantizable_layers, quantize_tensors
+from movicore.quant.scheme import (
+    MIN_CHANNELS,
+    calibrated_layers,
+    has_bf16_ring,
+    quantizable_layers,
+    quantize_tensors,
+)
 
 
 def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
@@ -97,10 +103,9 @@ def quantize(model: str | os.PathLike[str], out: str | os.PathLike[str], *,
         from movicore.quant.calibrate import calibrate_ranges
 
         ranges = calibrate_ranges(load(model), stream("first_half", calib_frames, seed + 1),
-                                  [n for n in layers if not n.endswith(SE_SUFFIXES)])
+                                  calibrated_layers(layers))
     cls_weights = "bfloat16" if classifier_bf16 and not classifier else "float32"
-    has_ring = src.config.causal and src.config.spatial_2plus1d
-    ring = "bfloat16" if ring_bf16 and has_ring else "float32"
+    ring = "bfloat16" if ring_bf16 and has_bf16_ring(src.config) else "float32"
     tensors, spec = quantize_tensors(src.config, src.tensors, layers, ranges, cls_weights, ring)
     extra = {k: v for k, v in src.metadata.items() if k not in (*RESERVED_KEYS, "quant")}
     write_model_file(out, src.config, tensors, src.labels, extra, quant=spec)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -87,7 +87,7 @@ class QuantSpec:
         """The layers with a calibrated input range (static mode: all but the SE FCs)."""
         if self.activations != "static":
             return ()
-        return tuple(n for n in self.layers if not n.endswith(SE_SUFFIXES))
+        return tuple(calibrated_layers(self.layers))
 
     def extra_tensors(self, expected: Mapping[str, tuple[int, ...]]
                       ) -> dict[str, tuple[int, ...]]:
@@ -115,6 +115,18 @@ class QuantSpec:
 # exempt (one row per frame: no per-pixel overhead, and their weights are most of A1-A3's
 # per-frame weight bytes).
 MIN_CHANNELS = 48
+
+
+def calibrated_layers(layers: Sequence[str]) -> list[str]:
+    """The int8 layers a static file gives a calibrated input range: all but the SE FCs, whose
+    per-frame descriptor always gets its own range."""
+    return [n for n in layers if not n.endswith(SE_SUFFIXES)]
+
+
+def has_bf16_ring(config: arch.Config) -> bool:
+    """Whether the model's ring buffers can be kept in bfloat16 (causal (2+1)D models; the
+    engine's bfloat16 ring feeds the separate temporal conv)."""
+    return config.causal and config.spatial_2plus1d
 
 
 def pointwise_layers(config: arch.Config) -> list[str]:
@@ -178,7 +190,7 @@ def parse_quant_metadata(text: str, config: arch.Config) -> QuantSpec:
     ring = d.get("ring", "float32")
     if ring not in RING_DTYPES:
         raise ModelFormatError(f"quant ring must be one of {RING_DTYPES}, got {ring!r}")
-    if ring == "bfloat16" and not (config.causal and config.spatial_2plus1d):
+    if ring == "bfloat16" and not has_bf16_ring(config):
         raise ModelFormatError("quant ring bfloat16 needs a causal (2+1)D stream model")
     return QuantSpec(activations=mode, layers=tuple(layers), classifier_weights=cls, ring=ring)
 
@@ -245,7 +257,8 @@ def quantize_tensors(config: arch.Config, tensors: Mapping[str, np.ndarray],
         q, scale = quantize_weight(np.asarray(tensors[name]))
         out[name] = q
         out[name + SCALE_SUFFIX] = scale
-        if input_ranges is not None and not name.endswith(SE_SUFFIXES):
+    if input_ranges is not None:
+        for name in calibrated_layers(layers):
             s, zp = input_ranges[name]
             out[name + INPUT_SUFFIX] = np.array([s, zp], np.float32)
     mode = "dynamic" if input_ranges is None else "static"

@@ -1,6 +1,4 @@
 // The definition of quantize.h, one element at a time: ground truth for every variant.
-#include <vector>
-
 #include "kernels/quantize/quantize.h"
 
 namespace mc {
@@ -9,22 +7,20 @@ void qd8_quantize_rows__reference(size_t m, size_t k, const float* x, size_t x_s
                                   const float* col_scale, uint8_t* q, size_t q_stride,
                                   const QuantParams* fixed, QuantParams* params) {
   const size_t kc = qgemm_round_k(k);
-  std::vector<float> row(k);
   for (size_t i = 0; i < m; ++i) {
-    const float* xi = x + i * x_stride;
-    for (size_t j = 0; j < k; ++j) row[j] = col_scale ? xi[j] * col_scale[j] : xi[j];
-    xi = row.data();
-    float lo = xi[0], hi = xi[0];
+    const float* row = x + i * x_stride;
+    auto xi = [&](size_t j) { return col_scale ? row[j] * col_scale[j] : row[j]; };
+    float lo = xi(0), hi = xi(0);
     for (size_t j = 1; j < k; ++j) {
-      lo = std::min(lo, xi[j]);
-      hi = std::max(hi, xi[j]);
+      lo = std::min(lo, xi(j));
+      hi = std::max(hi, xi(j));
     }
     float inv;
     params[i] = row_params(fixed, lo, hi, &inv);
     const float zp = float(params[i].zero_point);
     uint8_t* qi = q + i * q_stride;
     for (size_t j = 0; j < k; ++j) {
-      float v = xi[j] * inv + zp;
+      float v = xi(j) * inv + zp;
       v = std::min(std::max(v, 0.f), 255.f);
       qi[j] = uint8_t(int32_t((v + kRoundMagic) - kRoundMagic));
     }

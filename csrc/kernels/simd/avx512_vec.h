@@ -33,8 +33,7 @@ struct Vec {
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
   static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
   // 16 bfloat16 <-> float32 by the rule of base/bf16.h (vpmovzxwd + vpslld; vpmovdw).
-  static V load_bf16(const uint16_t* p) {
-    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  static V from_bf16(__m256i h) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
   }
   static __m256i to_bf16(V v) {
@@ -43,12 +42,14 @@ struct Vec {
     const __m512i r = _mm512_add_epi32(u, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7FFF)));
     return _mm512_cvtepi32_epi16(_mm512_srli_epi32(r, 16));
   }
+  static V load_bf16(const uint16_t* p) {
+    return from_bf16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
   static void store_bf16(uint16_t* p, V v) {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), to_bf16(v));
   }
   static V load_bf16_tail(const uint16_t* p, const Tail& t) {
-    const __m256i h = _mm256_maskz_loadu_epi16(t.mask, p);
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+    return from_bf16(_mm256_maskz_loadu_epi16(t.mask, p));
   }
   static void store_bf16_tail(uint16_t* p, V v, const Tail& t) {
     _mm256_mask_storeu_epi16(p, t.mask, to_bf16(v));

@@ -31,7 +31,7 @@ inline void with_act(Act a, F&& f) {
 
 constexpr size_t kLineFloats = 16;  // floats per 64-byte cache line
 
-// Prefetches the lines of p[0, floats) (for writing when WRITE), one instruction per line.
+// Prefetches the lines of p[0, elems) (for writing when WRITE), one instruction per line.
 template <bool WRITE, class E = float>
 inline void prefetch_lines(const E* p, size_t elems) {
   constexpr size_t kLineElems = 64 / sizeof(E);
@@ -44,12 +44,17 @@ inline void prefetch_lines(const E* p, size_t elems) {
 // 660 -> 430 us per frame; 2-6 KB measured alike, 16 KB and more slower).
 constexpr size_t kPastPrefetchBytes = 4096;
 
-// Pixels [p, p + n) of each of the `frames` frames (pixel = C elements): prefetch the pixels
-// kPastPrefetchBytes ahead, if still inside the `pixels` of the frame.
+// How many pixels of C elements of type E make kPastPrefetchBytes (rounded up).
+template <class E>
+constexpr size_t past_prefetch_pixels(size_t C) {
+  return (kPastPrefetchBytes / sizeof(E) + C - 1) / C;
+}
+
+// Pixels [p, p + n) of each of the `count` frames (pixel = C elements) are about to be read:
+// prefetch the pixels `ahead` further (past_prefetch_pixels), if still inside the frame.
 template <class E>
 inline void prefetch_past(const E* const* frames, size_t count, size_t C, size_t p, size_t n,
-                          size_t pixels) {
-  const size_t ahead = (kPastPrefetchBytes / sizeof(E) + C - 1) / C;
+                          size_t ahead, size_t pixels) {
   if (p + ahead + n > pixels) return;
   for (size_t t = 0; t < count; ++t) prefetch_lines<false>(frames[t] + (p + ahead) * C, n * C);
 }

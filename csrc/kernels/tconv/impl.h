@@ -102,12 +102,13 @@ void tconv(size_t pixels, size_t C, size_t kt, const E* const* past, const float
            E* cur_out, const float* w, const float* bias, float* out, Act act,
            float* channel_sum) {
   if (channel_sum != nullptr) std::fill(channel_sum, channel_sum + C, 0.f);
+  const size_t ahead = op_helpers::past_prefetch_pixels<E>(C);
   auto run = [&](auto act_tag, auto store_tag) {
     constexpr Act A = decltype(act_tag)::value;
     constexpr bool S = decltype(store_tag)::value;
     size_t p = 0;
     for (; p + 4 <= pixels; p += 4) {
-      op_helpers::prefetch_past(past, kt - 1, C, p, 4, pixels);
+      op_helpers::prefetch_past(past, kt - 1, C, p, 4, ahead, pixels);
       pixels_step<T, 4, A, S>(C, kt, past, cur, cur_out, w, bias, p, out, channel_sum);
     }
     for (; p < pixels; ++p) {
