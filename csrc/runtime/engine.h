@@ -124,6 +124,9 @@ class Engine {
   void qgemm(const PackedGemm& g, size_t m, const float* a, float* c, const float* residual,
              Act act, const RowGate* gate);
   void apply_gate(const RowGate& gate, size_t k, size_t r0, size_t rows);
+  // One stream's gate folded into a copy of the float weights (gated_w_) when that is less
+  // work than scaling A's m x k (early layers: many pixels, few output channels).
+  bool fold_gate(const PackedGemm& g, size_t m, const RowGate& gate);
   void quantize(const PackedGemm& g, size_t r0, size_t rows, const float* a,
                 const RowGate* gate);
   // Bfloat16-weight layers (no residual): column panels split over threads.
@@ -158,6 +161,7 @@ class Engine {
   std::vector<float> z_, hidden_, gate_, csum_, head_, head_mean_, cls_hidden_;
   size_t max_e_ = 0, max_z_ = 0, max_r_ = 0;
   std::vector<float> partial_;  // per-task channel sums
+  std::vector<float> gated_w_;  // a projection's packed weights times this frame's SE gate
   std::vector<uint8_t> qa_;        // quantized GEMM input rows (int8 layers)
   std::vector<QuantParams> qp_;    // their per-row quantization
   std::vector<float> pe_freq_;  // per layer: se_in/2 frequencies (positional encoding)
