@@ -5,9 +5,10 @@
 //   ping-pong on a shared counter per task); a thread that runs out steals from the others'
 //   slices, so a late or preempted thread costs no more than its unclaimed tasks;
 // - completions are reported once per thread per call, not once per task;
-// - idle workers spin briefly on the generation word before sleeping (a condition-variable
-//   wake-up costs tens of microseconds), and the caller only touches the mutex when a worker
-//   actually sleeps. Never allocates after construction.
+// - idle workers spin briefly on the generation word, then poll it yielding their core for a
+//   frame gap's length, before sleeping (a condition-variable wake-up costs tens of
+//   microseconds), and the caller only touches the mutex when a worker actually sleeps. Never
+//   allocates after construction.
 #pragma once
 
 #include <atomic>
