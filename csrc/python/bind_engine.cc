@@ -37,8 +37,8 @@ FArray get_array(const py::dict& d, const char* key, std::vector<py::ssize_t> sh
   return a;
 }
 
-std::vector<float> to_vector(const FArray& a) {
-  return std::vector<float>(a.data(), a.data() + a.size());
+HugePageVector<float> to_vector(const FArray& a) {
+  return HugePageVector<float>(a.data(), a.data() + a.size());
 }
 
 // Float layer: w[k, n] + b[n] (with "bf16": true, packed as bfloat16 weights). Int8 layer

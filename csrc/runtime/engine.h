@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/huge_pages.h"
 #include "kernels/act/act.h"
 #include "kernels/avgpool/avgpool.h"
 #include "kernels/bf16w_gemm/bf16w_gemm.h"
@@ -157,12 +158,12 @@ class Engine {
   RangeObserver ranges_;
 
   // Scratch (floats), sized at construction for one frame of every stream.
-  std::vector<float> frame_, act_a_, act_b_, expand_, feature_, residual_, pooled_, spatial_;
-  std::vector<float> z_, hidden_, gate_, csum_, head_, head_mean_, cls_hidden_;
+  HugePageVector<float> frame_, act_a_, act_b_, expand_, feature_, residual_, pooled_, spatial_;
+  HugePageVector<float> z_, hidden_, gate_, csum_, head_, head_mean_, cls_hidden_;
   size_t max_e_ = 0, max_z_ = 0, max_r_ = 0;
   std::vector<float> partial_;  // per-task channel sums
-  std::vector<float> gated_w_;  // a projection's packed weights times this frame's SE gate
-  std::vector<uint8_t> qa_;        // quantized GEMM input rows (int8 layers)
+  HugePageVector<float> gated_w_;  // a projection's packed weights times this frame's SE gate
+  HugePageVector<uint8_t> qa_;        // quantized GEMM input rows (int8 layers)
   std::vector<QuantParams> qp_;    // their per-row quantization
   std::vector<float> pe_freq_;  // per layer: se_in/2 frequencies (positional encoding)
   std::vector<size_t> pe_offset_;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/huge_pages.h"
 #include "base/activation.h"
 #include "base/arch.h"
 #include "kernels/qgemm/qgemm.h"
@@ -25,9 +26,9 @@ enum class SkipType : uint8_t { kIdentity, kProject, kPoolProject };
 // `bpacked` (kernels/bf16w_gemm: float activations, half the weight bytes of float32).
 struct PackedGemm {
   uint32_t n = 0, k = 0;  // out, in
-  std::vector<float> packed;
-  std::vector<uint8_t> qpacked;
-  std::vector<uint16_t> bpacked;
+  HugePageVector<float> packed;
+  HugePageVector<uint8_t> qpacked;
+  HugePageVector<uint16_t> bpacked;
   bool static_input = false;
   QuantParams input{0, 1.f};
   bool empty() const { return n == 0; }
@@ -46,10 +47,10 @@ struct LayerModel {
   uint32_t se_in = 0, se_hidden = 0;
 
   PackedGemm expand_w;
-  std::vector<float> feat_w;  // [kh][kw][E] ((2+1)D) or [kt][kh][kw][E] (3d)
-  std::vector<float> feat_b;  // [E]
-  std::vector<float> temp_w;  // [kt][E] ((2+1)D, kt > 1)
-  std::vector<float> temp_b;  // [E]
+  HugePageVector<float> feat_w;  // [kh][kw][E] ((2+1)D) or [kt][kh][kw][E] (3d)
+  HugePageVector<float> feat_b;  // [E]
+  HugePageVector<float> temp_w;  // [kt][E] ((2+1)D, kt > 1)
+  HugePageVector<float> temp_b;  // [E]
   PackedGemm se_reduce, se_expand;
   float pos_scale = 0.f;
   PackedGemm project;  // ReZero scale folded in
@@ -71,8 +72,8 @@ struct ModelConfig {
 struct Model {
   ModelConfig config;
   uint32_t stem_c = 0;
-  std::vector<float> stem_w;  // [3][3][3][F]
-  std::vector<float> stem_b;  // [F]
+  HugePageVector<float> stem_w;  // [3][3][3][F]
+  HugePageVector<float> stem_b;  // [F]
   std::vector<LayerModel> layers;
   PackedGemm head, cls_hidden, cls_logits;
   // Ring buffers hold bfloat16 (int8 files, (2+1)D stream models): the temporal convs' past

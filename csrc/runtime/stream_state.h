@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/huge_pages.h"
 #include "runtime/model.h"
 
 namespace mc {
@@ -81,8 +82,8 @@ class StreamState {
   };
   // Pool sums, the head sum and float32 rings in data_; bfloat16 rings in ring16_ (a Ring's
   // offset indexes the vector its frames live in).
-  std::vector<float> data_;
-  std::vector<uint16_t> ring16_;
+  HugePageVector<float> data_;
+  HugePageVector<uint16_t> ring16_;
   bool bf16_ring_ = false;
   std::vector<Ring> ring_;
   std::vector<size_t> pool_offset_;

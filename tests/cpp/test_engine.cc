@@ -16,9 +16,9 @@ struct Spec {
   uint32_t in, out, expand, kt, k, stride;
 };
 
-std::vector<float> rnd(std::mt19937& g, size_t n, float scale) {
+mc::HugePageVector<float> rnd(std::mt19937& g, size_t n, float scale) {
   std::normal_distribution<float> d(0.f, scale);
-  std::vector<float> v(n);
+  mc::HugePageVector<float> v(n);
   for (auto& x : v) x = d(g);
   return v;
 }
