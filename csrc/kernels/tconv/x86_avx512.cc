@@ -1,7 +1,7 @@
 // AVX-512 temporal depthwise conv: 4 pixels x 16 channels per step, opmask tails, float32
 // and bfloat16 rings (impl.h). Flattened: GCC kept impl.h's per-step block() out of line, a
 // call per 16 channels x 4 pixels (Zen 5, A2-stream in the network: the spatial + temporal
-// convs 864-940 -> 790-851 us per frame inlined; the AVX2 file, with half the registers, was
+// convs 868-905 -> 746-770 us per frame flattened; the AVX2 file, with half the registers, was
 // 1 % slower inlined, so it keeps the calls).
 #include "kernels/tconv/tconv.h"
 #include "kernels/simd/avx512_vec.h"
