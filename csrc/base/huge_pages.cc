@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -25,6 +28,26 @@ constexpr bool kPerAllocation = false;
 #else
 constexpr bool kPerAllocation = false;
 #endif
+
+// MOVICORE_HUGE_PAGES=0 turns the pool off (each allocation its own operator new, 4 KB pages),
+// e.g. to compare or where memory is tight; read once, so that every buffer is freed the way
+// it was allocated. Anything but 0 / 1 / unset is an error at the first allocation.
+int env_mode() {
+  static const int mode = [] {
+    const char* e = std::getenv("MOVICORE_HUGE_PAGES");
+    if (e == nullptr || *e == '\0' || std::strcmp(e, "1") == 0) return 1;
+    return std::strcmp(e, "0") == 0 ? 0 : -1;
+  }();
+  return mode;
+}
+
+bool use_pool() {
+  if (env_mode() < 0) {
+    throw std::invalid_argument(std::string("MOVICORE_HUGE_PAGES must be 0 or 1; got '") +
+                                std::getenv("MOVICORE_HUGE_PAGES") + "'");
+  }
+  return env_mode() == 1 && !kPerAllocation;
+}
 
 constexpr size_t kHugePage = size_t(2) << 20;
 constexpr size_t kChunkBytes = size_t(32) << 20;
@@ -66,7 +89,7 @@ Chunk new_chunk(size_t bytes) {
 void* allocate(size_t bytes) {
   const size_t size = round_up(std::max<size_t>(bytes, 1), kAlign);
   if (size < bytes) throw std::bad_alloc();
-  if (kPerAllocation) return ::operator new(size, std::align_val_t(kAlign));
+  if (!use_pool()) return ::operator new(size, std::align_val_t(kAlign));
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mutex);
   if (p.chunks.empty() || p.chunks.back().size - p.chunks.back().used < size) {
@@ -81,7 +104,7 @@ void* allocate(size_t bytes) {
 
 void deallocate(void* ptr, size_t) {
   if (ptr == nullptr) return;
-  if (kPerAllocation) return ::operator delete(ptr, std::align_val_t(kAlign));
+  if (env_mode() != 1 || kPerAllocation) return ::operator delete(ptr, std::align_val_t(kAlign));
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mutex);
   for (size_t i = p.chunks.size(); i-- > 0;) {
@@ -95,7 +118,7 @@ void deallocate(void* ptr, size_t) {
   }
 }
 
-bool pooled() { return !kPerAllocation; }
+bool pooled() { return env_mode() == 1 && !kPerAllocation; }
 
 size_t chunks() {
   Pool& p = pool();

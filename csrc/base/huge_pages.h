@@ -17,9 +17,12 @@
 namespace mc {
 namespace huge_pages {
 
-void* allocate(size_t bytes);           // 64-byte aligned; throws std::bad_alloc
+// 64-byte aligned; throws std::bad_alloc, or std::invalid_argument for a bad
+// MOVICORE_HUGE_PAGES.
+void* allocate(size_t bytes);
 void deallocate(void* p, size_t bytes);  // p from allocate(), or null
-// False under AddressSanitizer: then each allocation is its own operator new.
+// False under AddressSanitizer or with MOVICORE_HUGE_PAGES=0: then each allocation is its own
+// operator new.
 bool pooled();
 // Chunks currently held (for tests).
 size_t chunks();
