@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -17,37 +16,29 @@ namespace {
 
 // Under AddressSanitizer every allocation stands alone, so that ASan knows each buffer's
 // bounds (a pool chunk would hide an overrun into the next buffer).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kPerAllocation = true;
-#elif defined(__has_feature)
+#if defined(__has_feature)
 #if __has_feature(address_sanitizer)
-constexpr bool kPerAllocation = true;
-#else
-constexpr bool kPerAllocation = false;
+#define MC_UNDER_ASAN 1
 #endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(MC_UNDER_ASAN)
+constexpr bool kUnderAsan = true;
 #else
-constexpr bool kPerAllocation = false;
+constexpr bool kUnderAsan = false;
 #endif
 
 // MOVICORE_HUGE_PAGES=0 turns the pool off (each allocation its own operator new, 4 KB pages),
 // e.g. to compare or where memory is tight; read once, so that every buffer is freed the way
 // it was allocated. Anything but 0 / 1 / unset is an error at the first allocation.
-int env_mode() {
-  static const int mode = [] {
+const std::string& env_value() {
+  static const std::string value = [] {
     const char* e = std::getenv("MOVICORE_HUGE_PAGES");
-    if (e == nullptr || *e == '\0' || std::strcmp(e, "1") == 0) return 1;
-    return std::strcmp(e, "0") == 0 ? 0 : -1;
+    return std::string(e == nullptr ? "" : e);
   }();
-  return mode;
+  return value;
 }
 
-bool use_pool() {
-  if (env_mode() < 0) {
-    throw std::invalid_argument(std::string("MOVICORE_HUGE_PAGES must be 0 or 1; got '") +
-                                std::getenv("MOVICORE_HUGE_PAGES") + "'");
-  }
-  return env_mode() == 1 && !kPerAllocation;
-}
+bool env_valid() { return env_value().empty() || env_value() == "0" || env_value() == "1"; }
 
 constexpr size_t kHugePage = size_t(2) << 20;
 constexpr size_t kChunkBytes = size_t(32) << 20;
@@ -86,10 +77,15 @@ Chunk new_chunk(size_t bytes) {
 
 }  // namespace
 
+bool pooled() { return env_value() != "0" && !kUnderAsan; }
+
 void* allocate(size_t bytes) {
   const size_t size = round_up(std::max<size_t>(bytes, 1), kAlign);
   if (size < bytes) throw std::bad_alloc();
-  if (!use_pool()) return ::operator new(size, std::align_val_t(kAlign));
+  if (!env_valid()) {
+    throw std::invalid_argument("MOVICORE_HUGE_PAGES must be 0 or 1; got '" + env_value() + "'");
+  }
+  if (!pooled()) return ::operator new(size, std::align_val_t(kAlign));
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mutex);
   if (p.chunks.empty() || p.chunks.back().size - p.chunks.back().used < size) {
@@ -104,7 +100,7 @@ void* allocate(size_t bytes) {
 
 void deallocate(void* ptr, size_t) {
   if (ptr == nullptr) return;
-  if (env_mode() != 1 || kPerAllocation) return ::operator delete(ptr, std::align_val_t(kAlign));
+  if (!pooled()) return ::operator delete(ptr, std::align_val_t(kAlign));
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mutex);
   for (size_t i = p.chunks.size(); i-- > 0;) {
@@ -117,8 +113,6 @@ void deallocate(void* ptr, size_t) {
     return;
   }
 }
-
-bool pooled() { return env_mode() == 1 && !kPerAllocation; }
 
 size_t chunks() {
   Pool& p = pool();

@@ -237,14 +237,27 @@ const float* Engine::load_frame(const void* frames, bool is_uint8, size_t index,
 
 // ------------------------------------------------------------------ parallel kernel calls
 
-void Engine::apply_gate(const RowGate& gate, size_t k, size_t r0, size_t rows) {
+namespace {
+
+// Rows [r0, r0 + rows) of a gated GEMM cut where the stream changes: fn(begin, end, the
+// stream's gate of k values).
+template <class F>
+void for_each_stream_rows(const RowGate& gate, size_t k, size_t r0, size_t rows, F&& fn) {
   for (size_t r = r0, end = r0 + rows; r < end;) {
     const size_t b = r / gate.rows_per_gate;
     const size_t stop = std::min(end, (b + 1) * gate.rows_per_gate);
-    float* a = gate.a + r * k;
-    k_.scale(stop - r, k, a, gate.gate + b * k, a);
+    fn(r, stop, gate.gate + b * k);
     r = stop;
   }
+}
+
+}  // namespace
+
+void Engine::apply_gate(const RowGate& gate, size_t k, size_t r0, size_t rows) {
+  for_each_stream_rows(gate, k, r0, rows, [&](size_t r, size_t stop, const float* g) {
+    float* a = gate.a + r * k;
+    k_.scale(stop - r, k, a, g, a);
+  });
 }
 
 bool Engine::fold_gate(const PackedGemm& g, size_t m, const RowGate& gate) {
@@ -334,13 +347,9 @@ void Engine::quantize(const PackedGemm& g, size_t r0, size_t rows, const float* 
                 qp_.data() + r0);
     return;
   }
-  for (size_t r = r0, end = r0 + rows; r < end;) {  // one gate per stream
-    const size_t b = r / gate->rows_per_gate;
-    const size_t stop = std::min(end, (b + 1) * gate->rows_per_gate);
-    k_.quantize(stop - r, k, a + r * k, k, gate->gate + b * k, qa_.data() + r * kc, kc, fixed,
-                qp_.data() + r);
-    r = stop;
-  }
+  for_each_stream_rows(*gate, k, r0, rows, [&](size_t r, size_t stop, const float* g) {
+    k_.quantize(stop - r, k, a + r * k, k, g, qa_.data() + r * kc, kc, fixed, qp_.data() + r);
+  });
 }
 
 // Same work split as gemm(): row blocks (each task gates and quantizes its own rows), or column
