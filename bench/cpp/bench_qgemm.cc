@@ -24,7 +24,10 @@ int main(int argc, char** argv) {
   // classifier), then the narrow ones the scheme keeps float (MIN_CHANNELS).
   const Shape shapes[] = {{121, 56, 184}, {121, 184, 56}, {36, 104, 344}, {36, 344, 104},
                           {36, 104, 480}, {1, 480, 2048}, {1, 2048, 600},   {484, 32, 184},
-                          {484, 32, 80},  {484, 80, 32},  {1849, 8, 80},    {7396, 8, 24}};
+                          {484, 32, 80},  {484, 80, 32},  {1849, 8, 80},    {7396, 8, 24},
+                          // A2 at 224: block 3 and 4 expansion / projection, block 1
+                          {196, 72, 240}, {196, 240, 72}, {49, 144, 480},   {49, 480, 144},
+                          {784, 40, 120}, {784, 120, 40}};
   for (const auto& s : shapes) {
     const size_t kc = mc::qgemm_round_k(s.k);
     std::vector<float> a(s.m * s.k), w(s.k * s.n), b(s.n), sc(s.n, 0.01f), c(s.m * s.n);
@@ -63,10 +66,10 @@ int main(int argc, char** argv) {
       if (kern.isa == mc::kIsaReference || (kern.isa & ~mc::cpu_isa())) continue;
       if (filter && !std::strstr(kern.name, filter)) continue;
       const double t = mc_bench::best_seconds(
-          [&] { kern.fn(s.m, s.k, a.data(), s.k, qa.data(), kc, nullptr, qp.data()); });
+          [&] { kern.fn(s.m, s.k, a.data(), s.k, nullptr, qa.data(), kc, nullptr, qp.data()); });
       std::printf("%-40s m=%5zu k=%5zu         %8.2f us\n", kern.name, s.m, s.k, t * 1e6);
     }
-    mc::get_quantize_kernel().fn(s.m, s.k, a.data(), s.k, qa.data(), kc, nullptr, qp.data());
+    mc::get_quantize_kernel().fn(s.m, s.k, a.data(), s.k, nullptr, qa.data(), kc, nullptr, qp.data());
     for (const auto& kern : mc::qgemm_kernels()) {
       if (kern.isa == mc::kIsaReference || (kern.isa & ~mc::cpu_isa())) continue;
       if (filter && !std::strstr(kern.name, filter)) continue;

@@ -266,7 +266,7 @@ py::array_t<float> engine_call(PyEngine& pe, const py::array& frames, bool all_f
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(pe.mutex);
     const size_t frame_values = size_t(g.height) * g.width * 3;
-    if (!is_u8) Engine::check_frames(static_cast<const float*>(data), t * frame_values, frame_values);
+    if (!is_u8) e.check_input(static_cast<const float*>(data), t * frame_values, frame_values);
     if (streams) {
       e.step_streams(data, is_u8, dst);
     } else if (run) {

@@ -17,9 +17,11 @@
 #include "kernels/gemm/gemm.h"
 #include "kernels/qgemm/qgemm.h"
 #include "kernels/quantize/quantize.h"
+#include "kernels/range_check/range_check.h"
 #include "kernels/rowsum/rowsum.h"
 #include "kernels/scale/scale.h"
 #include "kernels/tconv/tconv.h"
+#include "kernels/u8_to_unit/u8_to_unit.h"
 #include "runtime/model.h"
 #include "runtime/profiler.h"
 #include "runtime/range_observer.h"
@@ -41,6 +43,8 @@ struct Kernels {
   AvgPoolFn avgpool;
   RowSumFn rowsum;
   ScaleFn scale;
+  RangeCheckFn range_check;
+  U8ToUnitFn u8_to_unit;
   ActFn act;
   const char* gemm_name;
   const char* qgemm_name;
@@ -84,8 +88,11 @@ class Engine {
   static constexpr float kFrameSlack = 0.05f;
   // Validate float frames (finite, in range) before touching any state; throws
   // std::invalid_argument naming the first bad value (`frame_values` = values per frame, for
-  // the message). One pass over the values.
+  // the message). One pass over the values (range_check kernel of this CPU).
   static void check_frames(const float* frames, size_t count, size_t frame_values = 0);
+  // The same check on this engine's kernels and threads (the pass is a serial part of every
+  // frame otherwise).
+  void check_input(const float* frames, size_t count, size_t frame_values);
 
   // Causal models: process `t` frames (each height*width*3, HWC, RGB, in [0,1] or uint8 0..255)
   // and write logits after the last frame (all_frames = false, logits: [classes]) or after
@@ -101,7 +108,7 @@ class Engine {
  private:
   // Frame `index` of `frames` as floats: float input is read in place (no copy), uint8 input
   // is converted into dst.
-  const float* load_frame(const void* frames, bool is_uint8, size_t index, float* dst) const;
+  const float* load_frame(const void* frames, bool is_uint8, size_t index, float* dst);
   // Stream-parallel setup (engine_streams.cc): true when this engine runs its streams on lanes.
   bool make_lanes(uint32_t threads, uint64_t isa);
   // One frame of every stream through the network (frames: [streams][height*width*3]);

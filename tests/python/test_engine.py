@@ -92,6 +92,18 @@ def test_uint8_frames_equal_float_frames(tmp_path, rng):
     np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
 
 
+def test_uint8_frames_equal_float_frames_bit_for_bit_on_two_threads(tmp_path, rng):
+    """A 112x112 frame (37,632 values) is converted by two threads; x / 255 is a division in
+    every kernel variant, so the engine sees exactly NumPy's float32 frames."""
+    _, model = make_model(tmp_path, "t0", "stream", size=112)
+    frames8 = rng.integers(0, 256, (2, 112, 112, 3), dtype=np.uint8)
+    for threads in (1, 2):
+        a = movicore.Engine(model, threads=threads).step(frames8, all_frames=True)
+        b = movicore.Engine(model, threads=threads).step(
+            frames8.astype(np.float32) / np.float32(255), all_frames=True)
+        np.testing.assert_array_equal(a, b)
+
+
 def test_threads_agree_with_single_thread(tmp_path, rng):
     _, model = make_model(tmp_path, "a2", "stream", size=64)
     clip = _clip(rng, 3, 64)

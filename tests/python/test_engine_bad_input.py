@@ -74,12 +74,13 @@ def test_0_255_float_frames_are_rejected_before_the_state_changes(stream, rng):
     assert np.isfinite(ok_u8).all()
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("value", [-0.2, 1.2, 2.5, -1.0, 255.0, 3.4e38, -3.4e38])
-def test_out_of_range_values_anywhere_are_found(stream, rng, value):
-    """One bad value anywhere (first/last element, a later frame, a block tail) is found and
-    reported with its position."""
-    engine = movicore.Engine(stream)
-    clip = _unit_clip(rng, 3)
+def test_out_of_range_values_anywhere_are_found(stream, rng, value, threads):
+    """One bad value anywhere (first/last element, a later frame, a block tail, either thread's
+    half) is found and reported with its position."""
+    engine = movicore.Engine(stream, threads=threads)
+    clip = _unit_clip(rng, 12)  # 36,864 values: two threads split the check
     n = clip.size
     for flat in (0, n - 1, 4095, 4096, n // 2 + 7):
         bad = clip.copy()
@@ -87,6 +88,19 @@ def test_out_of_range_values_anywhere_are_found(stream, rng, value):
         with pytest.raises(ValueError, match=RANGE) as info:
             engine.step(bad)
         assert f"flat index {flat}, frame {flat // (SIZE * SIZE * 3)}" in str(info.value)
+
+
+def test_two_threads_report_the_first_bad_value(stream, rng):
+    """Each thread checks a half; the message still names the first bad value of the clip."""
+    engine = movicore.Engine(stream, threads=2)
+    clip = _unit_clip(rng, 12)
+    n = clip.size
+    for first, later in ((3, n // 2 + 5), (n // 2 + 5, n - 1), (n // 2 - 1, n // 2)):
+        bad = clip.copy()
+        bad.reshape(-1)[first], bad.reshape(-1)[later] = 7.0, np.nan
+        with pytest.raises(ValueError, match=RANGE) as info:
+            engine.step(bad)
+        assert f"value 7 at flat index {first}," in str(info.value)
 
 
 def test_small_overshoot_is_accepted(stream, rng):

@@ -1,0 +1,11 @@
+// AVX-512 range check: the shared body vectorized 16 lanes wide (impl.h).
+#include "kernels/range_check/range_check.h"
+#include "kernels/range_check/impl.h"
+
+namespace mc {
+
+bool f32_range_check_x16__avx512(const float* x, size_t n, float lo, float hi) {
+  return range_check_impl::all_in_range(x, n, lo, hi);
+}
+
+}  // namespace mc
