@@ -50,24 +50,26 @@ Ranges make_ranges(size_t items, size_t max_tasks) {
   return {items, std::max<size_t>(1, std::min(items, max_tasks))};
 }
 
-// A GEMM split over threads: ranges of row tiles (by_rows) or of column tiles.
+// A GEMM split over threads: ranges of rows (by_rows) or of column tiles.
 struct GemmSplit {
   bool by_rows;
-  Ranges tiles;
+  Ranges parts;  // rows, or column tiles
 };
 
-// Row blocks make every thread read all weights; column blocks make every thread read all of
-// A. Pick the one that leaves the busiest thread the least (tile-padded) work, counting the
-// operands it streams: deep layers (few pixels, many channels) split columns, early layers
-// rows. Whole register tiles only, so no thread runs a narrower tile than one thread would.
-GemmSplit plan_gemm_split(size_t m, size_t n, size_t k, size_t mr, size_t nr, size_t threads) {
-  const size_t rt = div_up(m, mr), ct = div_up(n, nr);
-  const size_t rt_max = div_up(rt, threads), ct_max = div_up(ct, threads);
-  const size_t by_rows =
-      rt_max * mr * ct * nr * k + kMacsPerFloatRead * (ct * nr + rt_max * mr) * k;
-  const size_t by_cols = rt * mr * ct_max * nr * k + kMacsPerFloatRead * (ct_max * nr + m) * k;
-  const bool rows = by_rows <= by_cols;
-  return {rows, make_ranges(rows ? rt : ct, threads * kTasksPerThread)};
+// Row ranges make every thread read all weights; column blocks make every thread read all of
+// A. Pick the one that leaves the busiest thread the least work, counting the operands it
+// streams: deep layers (few pixels, many channels) split columns, early layers rows. Rows are
+// cut evenly, not in whole register tiles: a thread's last rows run a smaller tile of the same
+// kernel, and 36 rows (A0's last block) as 18 + 18 beat 21 + 15 or an uneven column cut
+// (Zen 5, A0 at 2 threads: block 4 projections 7.0-9.0 -> 6.2-8.2 us).
+GemmSplit plan_gemm_split(size_t m, size_t n, size_t k, size_t nr, size_t threads) {
+  // Columns a thread computes, padded to whole packed panels (a lone last panel runs alone).
+  const size_t cols = div_up(n, kGemmNR) * kGemmNR, ct = div_up(n, nr);
+  const size_t cols_max = std::min(cols, div_up(ct, threads) * nr), rows = div_up(m, threads);
+  const size_t by_rows = rows * cols * k + kMacsPerFloatRead * (cols + rows) * k;
+  const size_t by_cols = m * cols_max * k + kMacsPerFloatRead * (cols_max + m) * k;
+  const bool split_rows = by_rows <= by_cols;
+  return {split_rows, make_ranges(split_rows ? m : ct, threads * kTasksPerThread)};
 }
 
 // fn(task, begin, end) over [0, items) in up to threads x kTasksPerThread ranges; returns the
@@ -107,9 +109,7 @@ Kernels::Kernels(uint64_t isa)
       act(get_act_kernel(isa).fn),
       gemm_name(get_gemm_kernel(isa).name),
       qgemm_name(get_qgemm_kernel(isa).name),
-      gemm_mr(get_gemm_kernel(isa).tile_m),
-      gemm_nr(get_gemm_kernel(isa).tile_n),
-      qgemm_mr(get_qgemm_kernel(isa).tile_m) {}
+      gemm_nr(get_gemm_kernel(isa).tile_n) {}
 
 Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t width,
                uint32_t threads, uint32_t streams, uint64_t isa)
@@ -322,11 +322,11 @@ void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
     k_.gemm(m, n, k, a, k, packed, c, n, residual, n, act);
     return;
   }
-  const GemmSplit s = plan_gemm_split(m, n, k, k_.gemm_mr, k_.gemm_nr, threads);
-  const size_t mr = k_.gemm_mr, nr = k_.gemm_nr;
+  const size_t nr = k_.gemm_nr;
+  const GemmSplit s = plan_gemm_split(m, n, k, nr, threads);
   if (s.by_rows) {
-    pool_.parallel_for(s.tiles.tasks, [&](size_t t, size_t) {
-      const size_t r0 = s.tiles.begin(t) * mr, r = std::min(m, s.tiles.end(t) * mr) - r0;
+    pool_.parallel_for(s.parts.tasks, [&](size_t t, size_t) {
+      const size_t r0 = s.parts.begin(t), r = s.parts.end(t) - r0;
       if (gate) apply_gate(*gate, k, r0, r);
       k_.gemm(r, n, k, a + r0 * k, k, packed, c + r0 * n, n,
               residual ? residual + r0 * n : nullptr, n, act);
@@ -335,8 +335,8 @@ void Engine::gemm(const PackedGemm& g, size_t m, const float* a, float* c,
   }
   // Column blocks: a range of whole packed panels is itself a packed matrix.
   if (gate) apply_gate(*gate, k, 0, m);
-  pool_.parallel_for(s.tiles.tasks, [&](size_t t, size_t) {
-    const size_t c0 = s.tiles.begin(t) * nr, nc = std::min(n, s.tiles.end(t) * nr) - c0;
+  pool_.parallel_for(s.parts.tasks, [&](size_t t, size_t) {
+    const size_t c0 = s.parts.begin(t) * nr, nc = std::min(n, s.parts.end(t) * nr) - c0;
     k_.gemm(m, nc, k, a, k, packed + c0 * (k + 1), c + c0, n,
             residual ? residual + c0 : nullptr, n, act);
   });
@@ -382,11 +382,10 @@ void Engine::qgemm(const PackedGemm& g, size_t m, const float* a, float* c,
     k_.qgemm(m, n, k, qa_.data(), kc, qp_.data(), g.qpacked.data(), c, n, residual, n, act);
     return;
   }
-  const GemmSplit s = plan_gemm_split(m, n, k, k_.qgemm_mr, kQGemmNR, threads);
-  const size_t mr = k_.qgemm_mr;
+  const GemmSplit s = plan_gemm_split(m, n, k, kQGemmNR, threads);
   if (s.by_rows) {
-    pool_.parallel_for(s.tiles.tasks, [&](size_t t, size_t) {
-      const size_t r0 = s.tiles.begin(t) * mr, r = std::min(m, s.tiles.end(t) * mr) - r0;
+    pool_.parallel_for(s.parts.tasks, [&](size_t t, size_t) {
+      const size_t r0 = s.parts.begin(t), r = s.parts.end(t) - r0;
       quantize(g, r0, r, a, gate);
       k_.qgemm(r, n, k, qa_.data() + r0 * kc, kc, qp_.data() + r0, g.qpacked.data(),
                c + r0 * n, n, residual ? residual + r0 * n : nullptr, n, act);
@@ -394,9 +393,9 @@ void Engine::qgemm(const PackedGemm& g, size_t m, const float* a, float* c,
     return;
   }
   quantize(g, 0, m, a, gate);
-  pool_.parallel_for(s.tiles.tasks, [&](size_t t, size_t) {
-    const size_t c0 = s.tiles.begin(t) * kQGemmNR;
-    const size_t nc = std::min(n, s.tiles.end(t) * kQGemmNR) - c0;
+  pool_.parallel_for(s.parts.tasks, [&](size_t t, size_t) {
+    const size_t c0 = s.parts.begin(t) * kQGemmNR;
+    const size_t nc = std::min(n, s.parts.end(t) * kQGemmNR) - c0;
     const uint8_t* w = g.qpacked.data() + c0 / kQGemmNR * qgemm_panel_bytes(k);
     k_.qgemm(m, nc, k, qa_.data(), kc, qp_.data(), w, c + c0, n,
              residual ? residual + c0 : nullptr, n, act);

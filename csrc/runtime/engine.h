@@ -48,7 +48,7 @@ struct Kernels {
   ActFn act;
   const char* gemm_name;
   const char* qgemm_name;
-  uint32_t gemm_mr, gemm_nr, qgemm_mr;  // register tiles (how the engine splits GEMMs)
+  uint32_t gemm_nr;  // register tile columns (how the engine splits GEMMs by columns)
 };
 
 // Rows of a GEMM's A scaled by a per-stream channel gate just before they are multiplied (the
