@@ -30,10 +30,10 @@ struct NeonMullDot {
       acc.v[2 * q + 1] = vpadalq_s16(acc.v[2 * q + 1], vmull_s8(vget_high_s8(w.v[q]), a));
     }
   }
-  static void reduce(const Acc& acc, const int32_t* colsum, int32_t* out) {
+  static void reduce(const Acc& acc, const int32_t* colsum, int32_t zp, int32_t* out) {
     for (size_t q = 0; q < 4; ++q) {
       const int32x4_t s = vpaddq_s32(acc.v[2 * q], acc.v[2 * q + 1]);
-      vst1q_s32(out + 4 * q, vmlaq_n_s32(s, vld1q_s32(colsum + 4 * q), 128));
+      vst1q_s32(out + 4 * q, vmlaq_n_s32(s, vld1q_s32(colsum + 4 * q), 128 - zp));
     }
   }
 };

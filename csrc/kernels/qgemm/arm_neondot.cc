@@ -26,9 +26,9 @@ struct NeonDotDot {
   static void dot(Acc& acc, Av a, const W& w) {
     for (size_t q = 0; q < 4; ++q) acc.v[q] = vdotq_s32(acc.v[q], w.v[q], a);
   }
-  static void reduce(const Acc& acc, const int32_t* colsum, int32_t* out) {
+  static void reduce(const Acc& acc, const int32_t* colsum, int32_t zp, int32_t* out) {
     for (size_t q = 0; q < 4; ++q) {
-      vst1q_s32(out + 4 * q, vmlaq_n_s32(acc.v[q], vld1q_s32(colsum + 4 * q), 128));
+      vst1q_s32(out + 4 * q, vmlaq_n_s32(acc.v[q], vld1q_s32(colsum + 4 * q), 128 - zp));
     }
   }
 };

@@ -2,7 +2,8 @@
 //   D (integer dot product): Acc (int32 accumulators of the 16 panel columns), W (one c4 row
 //     group of the panel: 16 columns x 4 k), Av (4 bytes of one A row, broadcast), and
 //     zero(Acc&), load_w(const int8_t*), load_a(const uint8_t*), dot(Acc&, Av, const W&),
-//     reduce(const Acc&, const int32_t* colsum, int32_t out[16]) -> sum_p A[i][p] * W[p][j];
+//     reduce(const Acc&, const int32_t* colsum, int32_t zp, int32_t out[16])
+//       -> sum_p A[i][p] * W[p][j] - zp * colsum[j] (exact int32, the row's zero point removed);
 //   V (float vector traits of kernels/simd/*_vec.h, or a 1-lane scalar one) for the epilogue.
 // Loop nest as in the float gemm: row chunks whose A block fits L2, then panels, then row tiles
 // (one panel stays in L1 while it meets every tile of the chunk). ISA files include this
@@ -23,11 +24,10 @@ constexpr size_t kGroupBytes = kQGemmNR * kQGemmKR;  // one c4 row group of a pa
 
 // Epilogue of one row: exact integer zero-point correction, then the float order of qgemm.h.
 template <class V, Act A>
-inline void epilogue_row(const int32_t* acc, const QuantParams& q, const int32_t* colsum,
-                         const float* sw, const float* bias, size_t nc, float* c,
-                         const float* r) {
+inline void epilogue_row(const int32_t* acc, const QuantParams& q, const float* sw,
+                         const float* bias, size_t nc, float* c, const float* r) {
   float t[kQGemmNR];
-  for (size_t j = 0; j < kQGemmNR; ++j) t[j] = float(acc[j] - q.zero_point * colsum[j]) * q.scale;
+  for (size_t j = 0; j < kQGemmNR; ++j) t[j] = float(acc[j]) * q.scale;
   size_t j = 0;
   for (; j + V::kWidth <= nc; j += V::kWidth) {
     typename V::V v = V::add(V::mul(V::load(t + j), V::load(sw + j)), V::load(bias + j));
@@ -73,8 +73,8 @@ inline void tile(size_t nc, size_t groups, const uint8_t* a, size_t a_stride,
     const size_t live = nc - p * kQGemmNR < kQGemmNR ? nc - p * kQGemmNR : kQGemmNR;
     for (size_t i = 0; i < MR; ++i) {
       int32_t out[kQGemmNR];
-      D::reduce(acc[i][p], colsum, out);
-      epilogue_row<V, A>(out, qa[i], colsum, sw, bias, live, c + i * c_stride + p * kQGemmNR,
+      D::reduce(acc[i][p], colsum, qa[i].zero_point, out);
+      epilogue_row<V, A>(out, qa[i], sw, bias, live, c + i * c_stride + p * kQGemmNR,
                          r != nullptr ? r + i * r_stride + p * kQGemmNR : nullptr);
     }
   }

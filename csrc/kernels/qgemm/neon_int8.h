@@ -1,6 +1,7 @@
 // What the two NEON qgemm variants (plain NEON and DotProd) read the same way: a packed block
 // of 16 columns x 4 k of int8 weights, and the 4 bytes of an A row moved to int8 (a - 128,
-// i.e. the top bit flipped; 128 * colsum restores the u8 sum in reduce()).
+// i.e. the top bit flipped; reduce() adds (128 - zero point) * colsum: the u8 sum back, the
+// row's zero point out).
 #pragma once
 
 #include <arm_neon.h>

@@ -32,8 +32,8 @@ struct ScalarDot {
       acc.v[j] += s;
     }
   }
-  static void reduce(const Acc& acc, const int32_t*, int32_t* out) {
-    std::memcpy(out, acc.v, sizeof acc.v);
+  static void reduce(const Acc& acc, const int32_t* colsum, int32_t zp, int32_t* out) {
+    for (size_t j = 0; j < kQGemmNR; ++j) out[j] = acc.v[j] - zp * colsum[j];
   }
 };
 

@@ -40,12 +40,15 @@ struct Avx2Dot {
       acc.v[q] = _mm256_add_epi32(acc.v[q], _mm256_madd_epi16(w.v[q], a));
     }
   }
-  static void reduce(const Acc& acc, const int32_t*, int32_t* out) {
+  static void reduce(const Acc& acc, const int32_t* colsum, int32_t zp, int32_t* out) {
     // hadd(q0, q1) = [c0 c1 c4 c5 | c2 c3 c6 c7]; the 64-bit permute restores column order.
+    const __m256i z = _mm256_set1_epi32(zp);
     for (size_t h = 0; h < 2; ++h) {
       const __m256i s = _mm256_hadd_epi32(acc.v[2 * h], acc.v[2 * h + 1]);
+      const __m256i cs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(colsum + 8 * h));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8 * h),
-                          _mm256_permute4x64_epi64(s, 0xD8));
+                          _mm256_sub_epi32(_mm256_permute4x64_epi64(s, 0xD8),
+                                           _mm256_mullo_epi32(z, cs)));
     }
   }
 };

@@ -22,9 +22,17 @@ struct Avx512VnniDot {
     std::memcpy(&x, a, 4);
     return _mm512_set1_epi32(x);
   }
-  static void dot(Acc& acc, Av a, W w) { acc = _mm512_dpbusd_epi32(acc, a, w); }
-  static void reduce(const Acc& acc, const int32_t*, int32_t* out) {
-    _mm512_storeu_si512(out, acc);
+  // GCC 12 gives the intrinsic's accumulator only zmm0-15 (the AVX-VNNI alternative of its
+  // pattern), so the tile's 16 accumulators were copied in and out of every vpdpbusd; the asm
+  // lets them live in zmm16-31 (8x32 tile, Zen 5: 680 -> ... GOP/s).
+  static void dot(Acc& acc, Av a, W w) {
+    Acc t = acc;
+    asm("vpdpbusd %2, %1, %0" : "+v"(t) : "v"(a), "v"(w));
+    acc = t;
+  }
+  static void reduce(const Acc& acc, const int32_t* colsum, int32_t zp, int32_t* out) {
+    const __m512i zc = _mm512_mullo_epi32(_mm512_set1_epi32(zp), _mm512_loadu_si512(colsum));
+    _mm512_storeu_si512(out, _mm512_sub_epi32(acc, zc));
   }
 };
 

@@ -30,9 +30,13 @@ struct AvxVnniDot {
     acc.lo = _mm256_dpbusd_avx_epi32(acc.lo, a, w.lo);
     acc.hi = _mm256_dpbusd_avx_epi32(acc.hi, a, w.hi);
   }
-  static void reduce(const Acc& acc, const int32_t*, int32_t* out) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), acc.lo);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8), acc.hi);
+  static void reduce(const Acc& acc, const int32_t* colsum, int32_t zp, int32_t* out) {
+    const __m256i z = _mm256_set1_epi32(zp);
+    const __m256i* cs = reinterpret_cast<const __m256i*>(colsum);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out),
+                        _mm256_sub_epi32(acc.lo, _mm256_mullo_epi32(z, _mm256_loadu_si256(cs))));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8),
+                        _mm256_sub_epi32(acc.hi, _mm256_mullo_epi32(z, _mm256_loadu_si256(cs + 1))));
   }
 };
 
