@@ -161,13 +161,19 @@ MC_TEST(dwconv_all_variants_match_reference) {
       check_case(ctx, ref, kn, make_case(gen, H, W, C, kt, kh, kw, S, act, r % 4 != 3), gen);
       ++cases;
     }
-    // larger planes: interior path with long rows (4-pixel groups + remainder)
+    // larger planes: interior path with long rows (pixel groups, then the smaller groups of
+    // the row's remainder: widths 29..37 leave every remainder of 8 at stride 1)
     for (uint32_t S : {1u, 2u}) {
       for (uint32_t k : {3u, 5u}) {
         check_case(ctx, ref, kn, make_case(gen, 23, 29, 24, 1, k, k, S, mc::Act::kHardSwish, true), gen);
         check_case(ctx, ref, kn, make_case(gen, 13, 22, 40, 3, k, k, S, mc::Act::kSwish, true), gen);
         cases += 2;
       }
+    }
+    for (uint32_t W = 29; W <= 37; ++W) {
+      check_case(ctx, ref, kn, make_case(gen, 21, W, 17, 1, 5, 5, 1, mc::Act::kRelu, true), gen);
+      check_case(ctx, ref, kn, make_case(gen, 21, W, 17, 1, 3, 3, 1, mc::Act::kIdentity, true), gen);
+      cases += 2;
     }
     // small frames at the MoViNet shapes (zero-padded tile path: 6x6/7x7 with 5x5 windows,
     // 11x11 with 3x3, stride 2 into 6x6) and just past the tile budget (19x19 3x3: row path)

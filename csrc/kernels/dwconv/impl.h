@@ -112,6 +112,22 @@ inline void pixels(const Frames& f, size_t base, Strides g, int i_lo, int i_hi, 
   }
 }
 
+// Groups of P pixels while they last, then one group each of P/2, P/4, ..., 1 for the rest
+// of the row: a lone pixel is a chain of dependent FMAs (latency-bound), so the last pixels of
+// a row go several at a time (a 32-wide 3x3 row: 24 + 4 + 2 instead of 24 + six single ones).
+template <class T, size_t P, int KH, int KW, bool TAIL, Act A, bool WREG>
+inline void pixel_groups(const Frames& f, Strides g, size_t& base, int i_lo, int i_hi, size_t& x,
+                         size_t n, size_t c, typename T::V vb, const typename T::V* wv,
+                         const typename T::Tail& tl, float*& o, typename T::V& vsum) {
+  for (; x + P <= n; x += P, base += P * g.ps, o += P * g.C) {
+    pixels<T, KH, KW, TAIL, A, P, WREG>(f, base, g, i_lo, i_hi, c, vb, wv, tl, o, vsum);
+  }
+  if constexpr (P > 1) {
+    pixel_groups<T, P / 2, KH, KW, TAIL, A, WREG>(f, g, base, i_lo, i_hi, x, n, c, vb, wv, tl,
+                                                  o, vsum);
+  }
+}
+
 // n consecutive pixels of one row whose window columns are inside the input; only window rows
 // [i_lo, i_hi) are inside. Channels [c, c + width). base: offset of the first pixel's window
 // row i_lo, column 0 in every frame; o: its output.
@@ -120,25 +136,17 @@ inline void interior(const Frames& f, Strides g, size_t base, int i_lo, int i_hi
                      size_t c, typename T::V vb, const typename T::Tail& tl, float* o,
                      typename T::V& vsum) {
   using V = typename T::V;
-  const size_t C = g.C, ps = g.ps;
+  const size_t C = g.C;
   size_t x = 0;
   if (f.n == 1 && KH * KW <= 9) {
     V wv[KH * KW];
     for (int k = 0; k < KH * KW; ++k) wv[k] = ld<T, TAIL>(f.weight[0] + size_t(k) * C + c, tl);
-    for (; x + P <= n; x += P, base += P * ps, o += P * C) {
-      pixels<T, KH, KW, TAIL, A, P, true>(f, base, g, i_lo, i_hi, c, vb, wv, tl, o, vsum);
-    }
-    for (; x < n; ++x, base += ps, o += C) {
-      pixels<T, KH, KW, TAIL, A, 1, true>(f, base, g, i_lo, i_hi, c, vb, wv, tl, o, vsum);
-    }
+    pixel_groups<T, P, KH, KW, TAIL, A, true>(f, g, base, i_lo, i_hi, x, n, c, vb, wv, tl, o,
+                                              vsum);
     return;
   }
-  for (; x + P <= n; x += P, base += P * ps, o += P * C) {
-    pixels<T, KH, KW, TAIL, A, P, false>(f, base, g, i_lo, i_hi, c, vb, nullptr, tl, o, vsum);
-  }
-  for (; x < n; ++x, base += ps, o += C) {
-    pixels<T, KH, KW, TAIL, A, 1, false>(f, base, g, i_lo, i_hi, c, vb, nullptr, tl, o, vsum);
-  }
+  pixel_groups<T, P, KH, KW, TAIL, A, false>(f, g, base, i_lo, i_hi, x, n, c, vb, nullptr, tl, o,
+                                             vsum);
 }
 
 // One output row, channels [c, c + width). KH = KW = 0: no unrolled interior (any kernel).
