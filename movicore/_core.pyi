@@ -118,6 +118,12 @@ class _kernels:
         oy_end: int = -1, want_sum: bool = False, repeat: int = 1,
     ) -> Any: ...
 
+    # bind_frame_input.cc
+    @staticmethod
+    def run_range_check(name: str, x: ArrayLike, lo: float, hi: float) -> bool: ...
+    @staticmethod
+    def run_u8_to_unit(name: str, x: NDArray[np.uint8]) -> NDArray[np.float32]: ...
+
     # bind_gemm.cc
     GEMM_NR: int
     @staticmethod
