@@ -14,7 +14,10 @@ int main(int argc, char** argv) {
   std::mt19937 gen(1);
   std::uniform_real_distribution<float> dist(-1.f, 1.f);
   struct Shape { uint32_t h, c, k, stride, kt; };
-  const Shape shapes[] = {{16, 16, 3, 1, 1}, {32, 16, 3, 1, 1}, {32, 32, 3, 1, 1}, {64, 16, 3, 1, 1}, {32, 16, 5, 1, 1}, {32, 16, 3, 2, 1}, {86, 24, 5, 2, 1}, {43, 80, 3, 2, 1}, {22, 80, 3, 1, 1},
+  // square planes of one channel block first (per-pixel cost without channel tails)
+  const Shape shapes[] = {{16, 16, 3, 1, 1},  {32, 16, 3, 1, 1}, {32, 32, 3, 1, 1},
+                          {64, 16, 3, 1, 1},  {32, 16, 5, 1, 1}, {32, 16, 3, 2, 1},
+                          {86, 24, 5, 2, 1}, {43, 80, 3, 2, 1}, {22, 80, 3, 1, 1},
                           {11, 184, 3, 1, 1}, {6, 280, 5, 1, 1}, {6, 344, 5, 1, 1},
                           {22, 80, 3, 1, 3},  {11, 184, 3, 1, 3}};
   for (const auto& s : shapes) {
