@@ -27,7 +27,10 @@ int main(int argc, char** argv) {
                           {484, 32, 80},  {484, 80, 32},  {1849, 8, 80},    {7396, 8, 24},
                           // A2 at 224: block 3 and 4 expansion / projection, block 1
                           {196, 72, 240}, {196, 240, 72}, {49, 144, 480},   {49, 480, 144},
-                          {784, 40, 120}, {784, 120, 40}, {784, 512, 512}, {192, 240, 64}, {192, 240, 96}, {200, 240, 72}, {64, 256, 64}, {64, 1024, 32}};
+                          {784, 40, 120}, {784, 120, 40},
+                          // large and L1-resident shapes (the kernel's own ceiling)
+                          {784, 512, 512}, {192, 240, 64}, {192, 240, 96}, {200, 240, 72},
+                          {64, 256, 64},   {64, 1024, 32}};
   for (const auto& s : shapes) {
     const size_t kc = mc::qgemm_round_k(s.k);
     std::vector<float> a(s.m * s.k), w(s.k * s.n), b(s.n), sc(s.n, 0.01f), c(s.m * s.n);
@@ -69,7 +72,8 @@ int main(int argc, char** argv) {
           [&] { kern.fn(s.m, s.k, a.data(), s.k, nullptr, qa.data(), kc, nullptr, qp.data()); });
       std::printf("%-40s m=%5zu k=%5zu         %8.2f us\n", kern.name, s.m, s.k, t * 1e6);
     }
-    mc::get_quantize_kernel().fn(s.m, s.k, a.data(), s.k, nullptr, qa.data(), kc, nullptr, qp.data());
+    mc::get_quantize_kernel().fn(s.m, s.k, a.data(), s.k, nullptr, qa.data(), kc, nullptr,
+                                 qp.data());
     for (const auto& kern : mc::qgemm_kernels()) {
       if (kern.isa == mc::kIsaReference || (kern.isa & ~mc::cpu_isa())) continue;
       if (filter && !std::strstr(kern.name, filter)) continue;

@@ -18,7 +18,7 @@ constexpr size_t kMinParallelMacs = 1 << 16;
 constexpr size_t kMinParallelWeights = 1 << 14;
 // Input frame values (range check, uint8 conversion) worth splitting over threads.
 constexpr size_t kMinParallelValues = 1 << 15;
-// Threads whose per-task verdicts check_input() keeps on the stack.
+// Threads whose per-task verdicts check_input() keeps on the stack (the binding's limit).
 constexpr size_t kMaxThreads = 256;
 // One contiguous range per thread: the per-call cost of a task (row setup, border columns, a
 // partial channel sum) outweighed finer balancing. 2 threads, in-process A/B on Zen 5, 4 -> 1:
@@ -70,6 +70,14 @@ GemmSplit plan_gemm_split(size_t m, size_t n, size_t k, size_t nr, size_t thread
   const size_t by_cols = m * cols_max * k + kMacsPerFloatRead * (cols_max + m) * k;
   const bool split_rows = by_rows <= by_cols;
   return {split_rows, make_ranges(split_rows ? m : ct, threads * kTasksPerThread)};
+}
+
+// The input pass over `values` frame values: one range per thread when there are enough to
+// split (kMaxThreads at most), else one.
+Ranges input_ranges(size_t values, size_t threads) {
+  return make_ranges(values, values < kMinParallelValues
+                                 ? 1
+                                 : std::min(threads, kMaxThreads) * kTasksPerThread);
 }
 
 // fn(task, begin, end) over [0, items) in up to threads x kTasksPerThread ranges; returns the
@@ -223,16 +231,10 @@ void Engine::check_frames(const float* frames, size_t count, size_t frame_values
 void Engine::check_input(const float* frames, size_t count, size_t frame_values) {
   const float lo = -kFrameSlack, hi = 1.f + kFrameSlack;
   if (frame_values == 0) frame_values = count;
-  if (pool_.threads() == 1 || count < kMinParallelValues) {
-    if (!k_.range_check(frames, count, lo, hi)) {
-      throw_bad_frame_value(frames, 0, count, frame_values);
-    }
-    return;
-  }
   // Each task records its verdict; the first failed range (in order) names the first bad value.
   bool ok[kMaxThreads * kTasksPerThread];
-  const Ranges r = make_ranges(count, std::min(pool_.threads(), kMaxThreads) * kTasksPerThread);
-  pool_.parallel_for(r.tasks, [&](size_t t, size_t) {
+  const Ranges r = input_ranges(count, pool_.threads());
+  pool_.parallel_for(r.tasks, [&](size_t t, size_t) {  // one task runs on this thread
     ok[t] = k_.range_check(frames + r.begin(t), r.end(t) - r.begin(t), lo, hi);
   });
   for (size_t t = 0; t < r.tasks; ++t) {
@@ -244,13 +246,10 @@ const float* Engine::load_frame(const void* frames, bool is_uint8, size_t index,
   const size_t n = size_t(geo_.height) * geo_.width * 3;
   if (!is_uint8) return static_cast<const float*>(frames) + index * n;
   const uint8_t* src = static_cast<const uint8_t*>(frames) + index * n;
-  if (pool_.threads() == 1 || n < kMinParallelValues) {
-    k_.u8_to_unit(src, n, dst);
-  } else {
-    parallel_ranges(pool_, n, [&](size_t, size_t b, size_t e) {
-      k_.u8_to_unit(src + b, e - b, dst + b);
-    });
-  }
+  const Ranges r = input_ranges(n, pool_.threads());
+  pool_.parallel_for(r.tasks, [&](size_t t, size_t) {
+    k_.u8_to_unit(src + r.begin(t), r.end(t) - r.begin(t), dst + r.begin(t));
+  });
   return dst;
 }
 

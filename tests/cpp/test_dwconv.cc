@@ -172,7 +172,8 @@ MC_TEST(dwconv_all_variants_match_reference) {
     }
     for (uint32_t W = 29; W <= 37; ++W) {
       check_case(ctx, ref, kn, make_case(gen, 21, W, 17, 1, 5, 5, 1, mc::Act::kRelu, true), gen);
-      check_case(ctx, ref, kn, make_case(gen, 21, W, 17, 1, 3, 3, 1, mc::Act::kIdentity, true), gen);
+      check_case(ctx, ref, kn, make_case(gen, 21, W, 17, 1, 3, 3, 1, mc::Act::kIdentity, true),
+                 gen);
       cases += 2;
     }
     // small frames at the MoViNet shapes (zero-padded tile path: 6x6/7x7 with 5x5 windows,

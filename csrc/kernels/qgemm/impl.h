@@ -22,7 +22,8 @@ namespace qgemm_impl {
 constexpr size_t kChunkBytes = 192 * 1024;
 constexpr size_t kGroupBytes = kQGemmNR * kQGemmKR;  // one c4 row group of a panel
 
-// Epilogue of one row: exact integer zero-point correction, then the float order of qgemm.h.
+// Epilogue of one row (acc: exact sums with the row's zero point removed by D::reduce), in the
+// float order of qgemm.h.
 template <class V, Act A>
 inline void epilogue_row(const int32_t* acc, const QuantParams& q, const float* sw,
                          const float* bias, size_t nc, float* c, const float* r) {

@@ -33,10 +33,10 @@ struct AvxVnniDot {
   static void reduce(const Acc& acc, const int32_t* colsum, int32_t zp, int32_t* out) {
     const __m256i z = _mm256_set1_epi32(zp);
     const __m256i* cs = reinterpret_cast<const __m256i*>(colsum);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out),
-                        _mm256_sub_epi32(acc.lo, _mm256_mullo_epi32(z, _mm256_loadu_si256(cs))));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8),
-                        _mm256_sub_epi32(acc.hi, _mm256_mullo_epi32(z, _mm256_loadu_si256(cs + 1))));
+    const __m256i lo = _mm256_sub_epi32(acc.lo, _mm256_mullo_epi32(z, _mm256_loadu_si256(cs)));
+    const __m256i hi = _mm256_sub_epi32(acc.hi, _mm256_mullo_epi32(z, _mm256_loadu_si256(cs + 1)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), lo);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8), hi);
   }
 };
 

@@ -41,7 +41,9 @@ const int kRangeCheck = register_kernel_op(
      }});
 const int kU8ToUnit = register_kernel_op(
     {"u8_to_unit", []() { return describe_kernels(u8_to_unit_kernels(), cpu_isa()); },
-     [](py::module_& m) { m.def("run_u8_to_unit", &run_u8_to_unit, py::arg("name"), py::arg("x")); }});
+     [](py::module_& m) {
+       m.def("run_u8_to_unit", &run_u8_to_unit, py::arg("name"), py::arg("x"));
+     }});
 
 }  // namespace
 }  // namespace py_bind
