@@ -5,11 +5,14 @@
 #      AVX-512: Intel here, AMD on the development machines);
 #   2. the FMA peak and the GEMM micro-kernel's fraction of it;
 #   3. A0-A3 stream, movicore at 1/2/4/8 threads, dispatched (AVX-512) and MOVICORE_MAX_ISA=avx2;
+#      with LiteRT beside it where TFLITE_A0.. name the official .tflite exports (needs
+#      ai-edge-litert);
 #   4. float vs int8 (VNNI) per frame, and the same with the AVX2 cap;
 #   5. concurrent streams on one host (1..16);
 #   6. the NAS latency model: a table profiled on this host, checked on 30 other architectures.
 # Step 6 runs pinned to the last core while 3-5 run pinned to the first half of the others.
 # Usage: OUT=dir [PYTHON=python3] [MODELS="a0 a1 a2 a3"] [QUICK=1] [PACK=file.tgz]
+#        [TFLITE_A0=movinet_a0_stream.tflite ...]
 #        tools/bench_manycore.sh
 # PACK: after every step, also pack OUT into one tarball (for hosts that hand back few files).
 set -uo pipefail
@@ -19,7 +22,7 @@ OUT=${OUT:-bench-manycore}
 MODELS=${MODELS:-a0 a1 a2 a3}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-NCPU=$(nproc)
+NCPU=$(getconf _NPROCESSORS_ONLN)  # not nproc: it honours OMP_NUM_THREADS
 LAST=$((NCPU - 1))
 HALF=$((NCPU / 2 > 1 ? NCPU / 2 : 1))
 BENCH_CPUS=0-$((HALF - 1))
@@ -67,8 +70,12 @@ PEAK=$(awk '/FMA peak avx512/ {print $4}' "$OUT/fma_peak.txt")
 
 for model in $MODELS; do
   step "$model: movicore AVX-512 / avx2 cap, threads $THREADS (cpus $BENCH_CPUS)"
+  var=TFLITE_${model^^}
+  peer=()
+  [[ -n ${!var:-} ]] && peer=(--against litert --tflite "${!var}")
   taskset -c "$BENCH_CPUS" $PY -m movicore bench "$model" --threads "$THREADS" --frames "$FRAMES" \
-    --repeat "$REPEAT" ${PEAK:+--peak-gflops "$PEAK"} --json "$OUT/$model.json" | tee "$OUT/$model.txt"
+    --repeat "$REPEAT" ${PEAK:+--peak-gflops "$PEAK"} "${peer[@]}" --json "$OUT/$model.json" |
+    tee "$OUT/$model.txt"
   MOVICORE_MAX_ISA=avx2 taskset -c "$BENCH_CPUS" $PY -m movicore bench "$model" --threads 1,2 \
     --frames "$FRAMES" --repeat "$REPEAT" --json "$OUT/$model-avx2.json" | tee "$OUT/$model-avx2.txt"
 done
