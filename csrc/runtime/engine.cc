@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -202,19 +202,24 @@ Engine::Engine(std::shared_ptr<const Model> model, uint32_t height, uint32_t wid
 
 namespace {
 
-// The first offending value of a block that failed the range test: why, and where.
+// The first offending value of a block that failed the range test: why, and where. Formatted
+// with snprintf, not an ostream: a module that links libstdc++ statically beside the
+// libstdc++.so.6 another extension loaded crashed in the stream's locale facets (Ubuntu 24.04,
+// GCC 13; the linker option in CMakeLists.txt is the other half of that fix).
 [[noreturn]] void throw_bad_frame_value(const float* frames, size_t begin, size_t end,
                                         size_t frame_values) {
   for (size_t i = begin; i < end; ++i) {
     const float v = frames[i];
     if (v >= -Engine::kFrameSlack && v <= 1.f + Engine::kFrameSlack) continue;
-    std::ostringstream where;
-    where << v << " at flat index " << i << ", frame " << i / frame_values;
+    char where[96];
+    std::snprintf(where, sizeof where, "%g at flat index %zu, frame %zu", double(v), i,
+                  i / frame_values);
     if (!std::isfinite(v)) {
-      throw std::invalid_argument("frames contain NaN or infinity (value " + where.str() + ")");
+      throw std::invalid_argument(std::string("frames contain NaN or infinity (value ") + where +
+                                  ")");
     }
     throw std::invalid_argument(
-        "float32 frames must hold values in [0, 1] (value " + where.str() +
+        std::string("float32 frames must hold values in [0, 1] (value ") + where +
         "): pass uint8 frames (0..255) or divide float frames by 255");
   }
   throw std::logic_error("check_frames: block flagged but no bad value found");
