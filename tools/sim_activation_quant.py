@@ -28,15 +28,17 @@ from pathlib import Path
 import numpy as np
 
 
-def fake_quant_static(t, lo: float, hi: float, levels: float):
+def round_trip(t, s, zp, levels: float):
+    """t quantized to 0..levels with step s and zero point zp, and back."""
     import torch
 
+    return (torch.clamp(torch.round(t / s) + zp, 0, levels) - zp) * s
+
+
+def fake_quant_static(t, lo: float, hi: float, levels: float):
     lo = min(lo, 0.0)
-    hi = max(hi, lo + 1e-12)
-    s = (hi - lo) / levels
-    zp = round(-lo / s)
-    q = torch.clamp(torch.round(t / s) + zp, 0, levels)
-    return (q - zp) * s
+    s = (max(hi, lo + 1e-12) - lo) / levels
+    return round_trip(t, s, round(-lo / s), levels)
 
 
 def fake_quant_per_pixel(t, levels: float):
@@ -45,8 +47,7 @@ def fake_quant_per_pixel(t, levels: float):
     lo = torch.clamp(t.amin(dim=1, keepdim=True), max=0.0)  # NCTHW: channels are dim 1
     hi = torch.clamp(t.amax(dim=1, keepdim=True), min=0.0)
     s = torch.clamp((hi - lo) / levels, min=1e-12)
-    zp = torch.round(-lo / s)
-    return (torch.clamp(torch.round(t / s) + zp, 0, levels) - zp) * s
+    return round_trip(t, s, torch.round(-lo / s), levels)
 
 
 class Quantizer:

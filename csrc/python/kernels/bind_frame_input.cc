@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "kernels/range_check/range_check.h"
 #include "kernels/u8_to_unit/u8_to_unit.h"
