@@ -14,8 +14,12 @@ report (top-1 agreement, max / mean |delta logit| / max |logit|, and the drift a
         --calibrate bigbuckbunny.mp4 [--frames 1024] [--calib-frames 64] [--levels 255]
 
 Schemes, each for the expansion's output alone and for both tensors:
-  static   one range per tensor, the min / max over --calib-frames frames of --calibrate;
-  dynamic  one range per pixel (its channel vector), computed per frame.
+  static          one range per tensor, the min / max over --calib-frames frames of --calibrate;
+  static channel  one range per channel, calibrated the same way;
+  dynamic channel one range per channel, computed per frame over the frame's pixels;
+  dynamic         one range per pixel (its channel vector), computed per frame.
+Only the per-tensor and per-channel schemes let a depthwise conv sum its taps in integers
+(every tap of a channel shares one scale); per-pixel ranges differ from tap to tap.
 Frames go through the official eval transform. Needs torch (the reference).
 """
 
@@ -41,13 +45,24 @@ def fake_quant_static(t, lo: float, hi: float, levels: float):
     return round_trip(t, s, round(-lo / s), levels)
 
 
-def fake_quant_per_pixel(t, levels: float):
+def fake_quant_ranges(t, lo, hi, levels: float):
+    """Elementwise ranges lo / hi (broadcast against t), widened to include 0."""
     import torch
 
-    lo = torch.clamp(t.amin(dim=1, keepdim=True), max=0.0)  # NCTHW: channels are dim 1
-    hi = torch.clamp(t.amax(dim=1, keepdim=True), min=0.0)
+    lo, hi = torch.clamp(lo, max=0.0), torch.clamp(hi, min=0.0)
     s = torch.clamp((hi - lo) / levels, min=1e-12)
     return round_trip(t, s, torch.round(-lo / s), levels)
+
+
+def fake_quant_per_pixel(t, levels: float):
+    # NCTHW: a pixel's channel vector runs along dim 1
+    return fake_quant_ranges(t, t.amin(dim=1, keepdim=True), t.amax(dim=1, keepdim=True), levels)
+
+
+def fake_quant_per_channel(t, levels: float):
+    # one range per channel over the frame's pixels (T = 1 in a stream)
+    return fake_quant_ranges(t, t.amin(dim=(0, 2, 3, 4), keepdim=True),
+                             t.amax(dim=(0, 2, 3, 4), keepdim=True), levels)
 
 
 class Quantizer:
@@ -55,8 +70,9 @@ class Quantizer:
 
     def __init__(self, levels: float) -> None:
         self.levels = levels
-        self.mode: dict[str, str] = {}  # point -> "static" | "dynamic"
+        self.mode: dict[str, str] = {}  # point -> scheme (see the module's docstring)
         self.ranges: dict[tuple[str, str], list[float]] = {}
+        self.channel_ranges: dict[tuple[str, str], list] = {}
         self.calibrating = False
 
     def __call__(self, t, layer: str, point: str):
@@ -68,9 +84,16 @@ class Quantizer:
             lo, hi = float(t.min()), float(t.max())
             r = self.ranges.setdefault(key, [lo, hi])
             r[0], r[1] = min(r[0], lo), max(r[1], hi)
+            c_lo, c_hi = t.amin(dim=(0, 2, 3, 4), keepdim=True), t.amax(dim=(0, 2, 3, 4), keepdim=True)
+            c = self.channel_ranges.setdefault(key, [c_lo, c_hi])
+            c[0], c[1] = c[0].minimum(c_lo), c[1].maximum(c_hi)
             return t
         if how == "static":
             return fake_quant_static(t, *self.ranges[key], self.levels)
+        if how == "static channel":
+            return fake_quant_ranges(t, *self.channel_ranges[key], self.levels)
+        if how == "dynamic channel":
+            return fake_quant_per_channel(t, self.levels)
         return fake_quant_per_pixel(t, self.levels)
 
 
@@ -141,6 +164,12 @@ def main() -> int:
     schemes: list[tuple[str, dict[str, str]]] = [
         ("expansion output, static", {"expand": "static"}),
         ("expansion + depthwise output, static", {"expand": "static", "feature": "static"}),
+        ("expansion output, static per channel", {"expand": "static channel"}),
+        ("expansion + depthwise output, static per channel",
+         {"expand": "static channel", "feature": "static channel"}),
+        ("expansion output, per channel per frame", {"expand": "dynamic channel"}),
+        ("expansion + depthwise output, per channel per frame",
+         {"expand": "dynamic channel", "feature": "dynamic channel"}),
         ("expansion output, per pixel", {"expand": "dynamic"}),
         ("expansion + depthwise output, per pixel", {"expand": "dynamic", "feature": "dynamic"}),
     ]
@@ -149,7 +178,7 @@ def main() -> int:
         quant.mode = mode
         r = report.drift_summary(zip(reference, stream_logits(net, frames)))
         at = ", ".join(f"{t}: {pct(v['max_rel_err'])}" for t, v in r["at"].items())
-        print(f"  {name:42s} top-1 {r['top1_agreement'] * 100:.1f} %, max {pct(r['max_rel_err'])}, "
+        print(f"  {name:52s} top-1 {r['top1_agreement'] * 100:.1f} %, max {pct(r['max_rel_err'])}, "
               f"mean {pct(r['mean_rel_err'])}; max at frame {at}")
     return 0
 
