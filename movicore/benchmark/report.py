@@ -42,7 +42,8 @@ def format_table(report: dict[str, Any]) -> str:
                        f"{'frames/s':>9} {'cores':>5} {'cpu ms/frame':>12}")]
         for s in report["streams"]:
             if s.get("status") != "ok":
-                lines.append(f"{s['streams']:>7} {s['mode']:<11} error: {s.get('reason')}")
+                what = "skipped" if s.get("status") == "skipped" else "error"
+                lines.append(f"{s['streams']:>7} {s['mode']:<11} {what}: {s.get('reason')}")
                 continue
             f = s["fps_per_core"]
             lines.append(f"{s['streams']:>7} {s['mode']:<11} {f['median']:>14.1f} "

@@ -103,6 +103,13 @@ def _availability(engine: str, s: BenchSettings, config: arch.Config, size: int)
     return None
 
 
+def _stream_mode_availability(mode: str) -> str | None:
+    """None if stream mode ``mode`` can run, else why not."""
+    if mode == "serve" and not _has("av"):
+        return f"the serve pipeline decodes video with PyAV ({install_hint('video')})"
+    return None
+
+
 def _export_onnx(model_path: Path, config: arch.Config, size: int, out: Path) -> Path:
     from movicore.reference import from_file
     from movicore.reference.onnx_export import export_stream_onnx
@@ -248,6 +255,12 @@ def run(s: BenchSettings, log: Callable[[str], None] | None = None) -> dict[str,
         modes = [m for m in s.stream_modes if m != "many" or not is_ensemble(model_path)]
         for n in s.streams:
             for mode in modes:
+                why = _stream_mode_availability(mode)
+                if why:
+                    streams.append({"streams": n, "mode": mode, "status": "skipped",
+                                    "reason": why})
+                    log(f"streams N={n} {mode}: skipped: {why}")
+                    continue
                 vals = []
                 for _ in range(s.repeat):
                     job = {"kind": "streams", "model_path": str(model_path), "height": size,

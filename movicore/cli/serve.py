@@ -84,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
         import prometheus_client  # noqa: F401
     except ImportError as exc:
         raise ImportError(f"{exc.name} is missing: pip install 'movicore[serve]'") from None
+    from movicore.video import sources
+
+    sources._av()  # every source is decoded with PyAV: refuse now, not stream by stream
     from movicore.serve.events import EventHub
     from movicore.serve.server import Server, read_config
 

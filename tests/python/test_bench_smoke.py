@@ -102,7 +102,11 @@ def test_onnx_export_matches_reference(tmp_path, rng, seed) -> None:
         got = stream.step(x)
         np.testing.assert_allclose(got, want[0].numpy(), rtol=1e-4, atol=1e-4)
     for name, value in state.items():
-        np.testing.assert_allclose(stream.state[name], value.numpy(), rtol=1e-4, atol=1e-5)
+        # atol on the tensor's own scale: state values reach ~8, and another summation order
+        # (onnxruntime vs another torch build) moved a value near 0.001 by 1.1e-5
+        want_state = value.numpy()
+        scale = max(1.0, float(np.abs(want_state).max()))
+        np.testing.assert_allclose(stream.state[name], want_state, rtol=1e-4, atol=1e-5 * scale)
 
 
 @pytest.mark.parametrize("model_id", ["a0", "a3"])
@@ -145,3 +149,23 @@ def test_bench_streams_every_mode(tmp_path, capsys) -> None:
     assert "serve" in capsys.readouterr().out
     assert main(["bench", "t0", "--streams", "1", "--stream-modes", "warp"]) == 1
     assert "warp" in capsys.readouterr().err
+
+
+def test_bench_serve_mode_without_pyav_is_skipped_with_the_install_hint(
+        tmp_path, capsys, monkeypatch) -> None:
+    from movicore.benchmark import suite
+
+    real_has = suite._has
+    monkeypatch.setattr(suite, "_has", lambda module: module != "av" and real_has(module))
+    out = tmp_path / "streams.json"
+    code = main(["bench", "t0", "--size", "32", "--frames", "2", "--warmup", "1",
+                 "--streams", "1", "--stream-modes", "sequential,serve", "--stream-frames", "2",
+                 "--in-process", "--json", str(out)])
+    assert code == 0
+    rows = {r["mode"]: r for r in json.loads(out.read_text())["streams"]}
+    assert rows["sequential"]["status"] == "ok"
+    assert rows["serve"]["status"] == "skipped"
+    assert "PyAV" in rows["serve"]["reason"] and "[video]" in rows["serve"]["reason"]
+    printed = capsys.readouterr().out
+    assert "skipped: the serve pipeline decodes video with PyAV" in printed
+    assert "error" not in printed

@@ -115,6 +115,18 @@ def test_missing_pyav_names_the_right_command(monkeypatch):
         sources._av()
 
 
+def test_serve_without_pyav_refuses_at_start(monkeypatch, capsys, tmp_path: Path):
+    pytest.importorskip("aiohttp")
+    pytest.importorskip("prometheus_client")
+    monkeypatch.setitem(sys.modules, "av", None)
+    video = tmp_path / "cam.mp4"
+    video.write_bytes(b"not decoded")
+    assert main(["serve", str(video), "--http", "none", "--duration", "5"]) != 0
+    captured = capsys.readouterr()
+    assert "needs PyAV" in captured.err and "[video]" in captured.err
+    assert captured.out == ""  # no server started, no stream events
+
+
 # ------------------------------------------------------------------ 'demo'
 
 def test_load_demo_is_the_embedded_model():
