@@ -7,6 +7,7 @@ package from the index, ``pip install "movicore[video]"``.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -30,3 +31,11 @@ def install_hint(extra: str) -> str:
         return f'pip install -e "{root}[{extra}]"' if Path.cwd() != root else \
             f'pip install -e ".[{extra}]"'
     return f'pip install "movicore[{extra}]"'
+
+
+def require(module: str, extra: str, what: str, name: str | None = None) -> None:
+    """ImportError naming the install command if ``module`` is not installed. Commands call it
+    before long work whose end needs the module (a plot after a benchmark, training after a
+    latency profile), so a missing extra costs nothing but the message."""
+    if importlib.util.find_spec(module) is None:
+        raise ImportError(f"{what} needs {name or module}: {install_hint(extra)}")

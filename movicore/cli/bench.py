@@ -8,6 +8,8 @@ import json
 import sys
 from typing import Any
 
+from movicore.extras import require
+
 COMMAND = "bench"
 HELP = "benchmark per-frame stream latency against PyTorch, ONNX Runtime, LiteRT and OpenVINO"
 DESCRIPTION = """\
@@ -120,6 +122,8 @@ def _run_video(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.video:
         return _run_video(args)
+    if args.plot:
+        require("matplotlib", "plot", "--plot")
     from movicore.benchmark import report as rep
     from movicore.benchmark.suite import BenchSettings
     from movicore.benchmark.suite import run as run_bench

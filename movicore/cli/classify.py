@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from movicore.cli._options import add_threads
+from movicore.extras import require
 from movicore.video.api import make_engine as _api_engine
 from movicore.video.results import SCHEMA, entry, fmt_top, softmax, top_k
 
@@ -136,9 +137,7 @@ def _check_args(args: argparse.Namespace) -> None:
         check_output_path(args.json, "--json output")
     if args.plot:
         check_output_path(args.plot, "--plot output")
-        import matplotlib  # noqa: F401
-
-        from movicore.video.plot import render_png  # noqa: F401 - fail before decoding
+        require("matplotlib", "plot", "--plot")  # before decoding, not after
 
 
 class _Run:

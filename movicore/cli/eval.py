@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from movicore.cli._options import add_threads
-from movicore.extras import install_hint
+from movicore.extras import require
 
 COMMAND = "eval"
 HELP = "top-1/top-5 accuracy and confusion matrix on a video folder or synthetic clips"
@@ -80,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
     from movicore.train.progress import Progress
     from movicore.train.provenance import read_training
 
+    if args.plot:
+        require("matplotlib", "plot", "--plot")
     model, labels = load_model(None if args.model == "demo" else args.model, args.labels)
     size = model.input_size[0]
     trained = read_training(getattr(model, "members", [model])[0].metadata)
@@ -122,13 +124,11 @@ def confusion_text(conf: np.ndarray, labels: list[str]) -> str:
 
 
 def plot_confusion(conf: np.ndarray, labels: list[str], out: str) -> None:
-    try:
-        import matplotlib
+    import matplotlib  # run() checked it is installed
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(f"--plot needs matplotlib: {install_hint('plot')}") from exc
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     n = len(labels)
     fig, ax = plt.subplots(figsize=(2 + 0.45 * n, 1.5 + 0.45 * n), dpi=100)
     ax.imshow(conf, cmap="Blues")

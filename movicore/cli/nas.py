@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from movicore.cli._options import add_threads
+from movicore.extras import require
 
 COMMAND = "nas"
 HELP = "search the MoViNet space for the most accurate network within a latency budget"
@@ -189,6 +190,11 @@ def run_search(args: argparse.Namespace) -> int:
     from movicore.nas.latency import LatencyModel, profile
     from movicore.nas.trial import DataSpec, TrainSpec
 
+    # every trial trains a network and the run ends with pareto.png: refuse before profiling
+    require("torch", "nas", "nas search (it trains every trial)", "PyTorch")
+    require("matplotlib", "nas", "nas search (pareto.png)")
+    if args.ray:
+        require("ray", "nas", "--ray", "Ray")
     space = _space(args)
     if args.steps < 1 or args.batch_size < 1 or args.frames < 3:
         raise ValueError("--steps and --batch-size must be >= 1, --frames >= 3")

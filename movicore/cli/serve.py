@@ -79,14 +79,12 @@ def _options(args: argparse.Namespace, model: str | None) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        import aiohttp  # noqa: F401
-        import prometheus_client  # noqa: F401
-    except ImportError as exc:
-        raise ImportError(f"{exc.name} is missing: pip install 'movicore[serve]'") from None
-    from movicore.video import sources
+    from movicore.extras import require
 
-    sources._av()  # every source is decoded with PyAV: refuse now, not stream by stream
+    require("aiohttp", "serve", "the HTTP API")
+    require("prometheus_client", "serve", "the /metrics endpoint")
+    # every source is decoded with PyAV: refuse now, not stream by stream
+    require("av", "video", "decoding the sources", "PyAV")
     from movicore.serve.events import EventHub
     from movicore.serve.server import Server, read_config
 

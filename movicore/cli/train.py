@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from movicore.extras import install_hint
+from movicore.extras import require
 
 COMMAND = "train"
 HELP = "train / fine-tune a MoViNet on the synthetic set or a video folder (needs torch)"
@@ -270,10 +270,7 @@ def _command(out: Path) -> str:
 # --------------------------------------------------------------------------- run
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        import torch  # noqa: F401
-    except ImportError as exc:
-        raise ImportError(f"movicore train needs PyTorch: {install_hint('torch')}") from exc
+    require("torch", "torch", "movicore train", "PyTorch")
     from movicore.train.loop import TrainOptions, seed_everything, train_loop
     from movicore.train.model_init import describe_init, make_model, read_init
     from movicore.train.provenance import epoch_summary

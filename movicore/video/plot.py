@@ -11,7 +11,7 @@ import io
 
 import numpy as np
 
-from movicore.extras import install_hint
+from movicore.extras import require
 
 
 class FrameStrip:
@@ -42,13 +42,12 @@ class FrameStrip:
 def render_png(times: np.ndarray, probs: np.ndarray, labels: list[str], k: int,
                strip: list[tuple[float, np.ndarray, str, float]], title: str = "") -> bytes:
     """PNG bytes of the strip and the top-k curves (``probs`` [T, C], ``times`` [T] s)."""
-    try:
-        import matplotlib
+    require("matplotlib", "plot", "--plot")
+    import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(f"--plot needs matplotlib: {install_hint('plot')}") from exc
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     n = max(len(strip), 1)
     fig = plt.figure(figsize=(max(8.0, 1.3 * n), 5.2), dpi=100)
     grid = fig.add_gridspec(2, n, height_ratios=(1.0, 1.8), hspace=0.35, top=0.9, bottom=0.1)

@@ -127,6 +127,30 @@ def test_serve_without_pyav_refuses_at_start(monkeypatch, capsys, tmp_path: Path
     assert captured.out == ""  # no server started, no stream events
 
 
+@pytest.mark.parametrize("argv, hidden, message", [
+    (["bench", "t0", "--size", "32", "--frames", "2", "--in-process", "--plot", "{tmp}/b.png"],
+     "matplotlib", "--plot needs matplotlib: pip install"),
+    (["eval", "demo", "--synthetic", "--n", "4", "--plot", "{tmp}/cm.png"],
+     "matplotlib", "--plot needs matplotlib: pip install"),
+    (["classify", "{tmp}/cam.mp4", "--plot", "{tmp}/c.png"],
+     "matplotlib", "--plot needs matplotlib: pip install"),
+    (["nas", "search", "--synthetic", "--trials", "2", "--budget-ms", "5", "--out", "{tmp}/nas"],
+     "torch", "nas search (it trains every trial) needs PyTorch: pip install"),
+    (["nas", "search", "--synthetic", "--trials", "2", "--budget-ms", "5", "--out", "{tmp}/nas",
+      "--ray", "local"], "ray", "--ray needs Ray: pip install"),
+    (["train", "--synthetic", "--steps", "1", "--out", "{tmp}/run"],
+     "torch", "movicore train needs PyTorch: pip install"),
+])
+def test_a_missing_extra_is_named_before_the_long_work(argv, hidden, message, monkeypatch,
+                                                         capsys, tmp_path: Path):
+    monkeypatch.setitem(sys.modules, hidden, None)
+    assert main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 1
+    captured = capsys.readouterr()
+    assert message in captured.err
+    assert captured.out == ""  # refused before benchmarking, evaluating or profiling
+    assert list(tmp_path.iterdir()) == []  # and nothing written
+
+
 # ------------------------------------------------------------------ 'demo'
 
 def test_load_demo_is_the_embedded_model():
