@@ -7,9 +7,12 @@ file is removed and the error names the target, not the temporary file.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def check_output_path(path: str | os.PathLike[str], what: str = "output") -> Path:
@@ -45,6 +48,19 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     finally:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
+
+
+def write_json_atomic(path: str | os.PathLike[str], doc: Any) -> None:
+    """``doc`` as indented JSON, written atomically."""
+    write_bytes_atomic(path, json.dumps(doc, indent=1).encode("utf-8"))
+
+
+def save_figure_atomic(fig: Any, path: str | os.PathLike[str], **savefig: Any) -> None:
+    """A matplotlib figure rendered in memory (format from the suffix: .png, .svg, .pdf ...;
+    PNG without one), then written atomically."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format=Path(path).suffix.lstrip(".").lower() or "png", **savefig)
+    write_bytes_atomic(path, buf.getvalue())
 
 
 def current_umask() -> int:

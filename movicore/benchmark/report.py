@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from movicore.fileio import save_figure_atomic
+
 
 def _mib(x: dict[str, float] | None) -> str:
     return "-" if x is None else f"{x['median']:.1f}"
@@ -83,5 +85,5 @@ def plot(report: dict[str, Any], path: str | os.PathLike[str]) -> None:
     ax.set_title(f"{m['model_id']}-stream @{m['height']}: per-frame latency")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    save_figure_atomic(fig, path, dpi=120)
     plt.close(fig)

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from movicore.extras import require
+from movicore.fileio import check_output_path, write_json_atomic
 
 COMMAND = "bench"
 HELP = "benchmark per-frame stream latency against PyTorch, ONNX Runtime, LiteRT and OpenVINO"
@@ -124,6 +125,9 @@ def run(args: argparse.Namespace) -> int:
         return _run_video(args)
     if args.plot:
         require("matplotlib", "plot", "--plot")
+        check_output_path(args.plot, "--plot output")
+    if args.json:
+        check_output_path(args.json, "--json output")
     from movicore.benchmark import report as rep
     from movicore.benchmark.suite import BenchSettings
     from movicore.benchmark.suite import run as run_bench
@@ -151,8 +155,7 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(format_breakdown(b, args.layers))
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(result, f, indent=1)
+        write_json_atomic(args.json, result)
     if args.plot:
         rep.plot(result, args.plot)
     failed = [r for r in result["results"] if r.get("status") == "error"]

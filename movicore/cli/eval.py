@@ -11,6 +11,7 @@ import numpy as np
 
 from movicore.cli._options import add_threads
 from movicore.extras import require
+from movicore.fileio import check_output_path, save_figure_atomic
 
 COMMAND = "eval"
 HELP = "top-1/top-5 accuracy and confusion matrix on a video folder or synthetic clips"
@@ -82,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.plot:
         require("matplotlib", "plot", "--plot")
+        check_output_path(args.plot, "--plot output")
     model, labels = load_model(None if args.model == "demo" else args.model, args.labels)
     size = model.input_size[0]
     trained = read_training(getattr(model, "members", [model])[0].metadata)
@@ -143,5 +145,5 @@ def plot_confusion(conf: np.ndarray, labels: list[str], out: str) -> None:
                     ax.text(j, i, str(conf[i, j]), ha="center", va="center", fontsize="x-small",
                             color="white" if conf[i, j] > conf.max() / 2 else "black")
     fig.tight_layout()
-    fig.savefig(out)
+    save_figure_atomic(fig, out)
     plt.close(fig)

@@ -10,6 +10,7 @@ from typing import Any
 
 from movicore.cli._options import add_threads
 from movicore.extras import require
+from movicore.fileio import write_json_atomic
 
 COMMAND = "nas"
 HELP = "search the MoViNet space for the most accurate network within a latency budget"
@@ -147,12 +148,6 @@ def _profile_configs(space: Any, n: int, seed: int, size: int | None) -> list[An
     return configs
 
 
-def _write_json(path: Path, doc: Any) -> None:
-    from movicore.fileio import write_bytes_atomic
-
-    write_bytes_atomic(path, json.dumps(doc, indent=1).encode("utf-8"))
-
-
 def run_profile(args: argparse.Namespace) -> int:
     from movicore.nas.latency import profile
 
@@ -167,7 +162,7 @@ def run_profile(args: argparse.Namespace) -> int:
     table = profile(_profile_configs(space, args.models, args.seed, args.size),
                     threads=args.threads, log=_log)
     table["space"] = space.to_json()
-    _write_json(out, table)
+    write_json_atomic(out, table)
     print(f"wrote {out}: {len(table['rows'])} op timings from {len(table['models'])} models")
     return 0
 
@@ -219,7 +214,7 @@ def run_search(args: argparse.Namespace) -> int:
         sizes = sorted(set(space.input_sizes))
         configs = [c for i, s in enumerate(sizes)
                    for c in _profile_configs(space, max(2, 24 // len(sizes)), 1000 * i, s)]
-        _write_json(table_path, profile(configs, threads=args.threads, log=_log))
+        write_json_atomic(table_path, profile(configs, threads=args.threads, log=_log))
     latency = LatencyModel.load(table_path)
 
     state = out / "budget.json"  # the budget is measured once: a resumed search keeps it
@@ -228,7 +223,7 @@ def run_search(args: argparse.Namespace) -> int:
         budget, how = b["budget_ms"], b["how"]
     else:
         budget, how = _budget(args)
-        _write_json(state, {"budget_ms": budget, "how": how})
+        write_json_atomic(state, {"budget_ms": budget, "how": how})
     settings.budget_ms = budget
     _log(f"budget: {how}")
     data = DataSpec(synthetic=args.synthetic, root=args.data, frames=args.frames,
@@ -254,7 +249,7 @@ def run_search(args: argparse.Namespace) -> int:
         marks[f"{args.baseline.upper()} (trial budget)"] = (r["latency_ms"], r["search_top1"])
     report.plot_front(out / "pareto.png", rows, budget,
                       f"{len(rows)} trials, budget {budget:.4g} ms/frame", marks)
-    _write_json(out / "result.json", result)
+    write_json_atomic(out / "result.json", result)
     print(json.dumps({k: v for k, v in result.items() if k != "best_config"}, indent=1))
     return 0
 
@@ -321,7 +316,7 @@ def final_run(record: Path, name: str, cand: Any, path: Path, data: Any, train: 
            "parameters": arch.parameter_count(c),
            "macs_per_frame": arch.count_macs(c, 1, c.input_size, c.input_size),
            "train_seconds": r["train_seconds"], "model_file": str(path)}
-    _write_json(record, {"key": key, "result": res})
+    write_json_atomic(record, {"key": key, "result": res})
     return res
 
 
@@ -338,7 +333,7 @@ def run_scale(args: argparse.Namespace) -> int:
     if isinstance(mf, modelfile.EnsembleFile):
         raise ValueError(f"{args.model} is an ensemble; scale one model")  # noqa: TRY004
     members = family(Candidate(mf.config, args.frame_stride), args.budgets, latency)
-    _write_json(Path(args.output), {"base": mf.config.to_dict(), "members": members})
+    write_json_atomic(Path(args.output), {"base": mf.config.to_dict(), "members": members})
     for m in members:
         if m["phi"] is None:
             print(f"budget {m['budget_ms']:g} ms: no member fits")

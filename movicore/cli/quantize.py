@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 COMMAND = "quantize"
@@ -68,9 +67,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from movicore.fileio import check_output_path, write_json_atomic
     from movicore.quant.quantize import quantize
     from movicore.quant.report import format_report
 
+    if args.json:
+        check_output_path(args.json, "--json output")
     if args.model == "demo":
         from movicore.assets import demo_model_path
 
@@ -89,7 +91,6 @@ def run(args: argparse.Namespace) -> int:
     if report is not None:
         print(format_report(report))
         if args.json:
-            with open(args.json, "w", encoding="utf-8") as f:
-                json.dump(report, f, indent=1)
+            write_json_atomic(args.json, report)
     sys.stdout.flush()
     return 0

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 from typing import Any
 
+from movicore.fileio import save_figure_atomic, write_json_atomic
 from movicore.nas.search import pareto_front
 
 
@@ -17,7 +16,7 @@ def write_front(path: str | os.PathLike[str], rows: list[dict[str, Any]], budget
            "front": [{k: r[k] for k in ("index", "top1", "latency_ms", "predicted_ms",
                                          "frame_stride", "config") if k in r} for r in front]}
     doc.update(extra or {})
-    Path(path).write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    write_json_atomic(path, doc)
     return front
 
 
@@ -44,5 +43,5 @@ def plot_front(path: str | os.PathLike[str], rows: list[dict[str, Any]], budget_
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path)
+    save_figure_atomic(fig, path)
     plt.close(fig)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from movicore.extras import install_hint
+from movicore.fileio import write_json_atomic
 from movicore.nas import space as S
 from movicore.nas.latency import LatencyModel
 from movicore.nas.trial import DataSpec, TrainSpec, run_trial
@@ -199,7 +200,7 @@ def run_search(out: str | os.PathLike[str], space: S.Space, settings: Settings,
         if same != {k: v for k, v in state.items() if k != "settings"} or any(
                 old["settings"][k] != v for k, v in state["settings"].items() if k != "trials"):
             raise ValueError(f"{outdir} holds a search with other settings; use another --out")
-    sf.write_text(json.dumps(state, indent=1), encoding="utf-8")
+    write_json_atomic(sf, state)  # resumable: never a half-written state file
     tf = outdir / TRIALS_FILE
     done = _load_trials(tf)
     if done:

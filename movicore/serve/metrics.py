@@ -28,6 +28,9 @@ class _ServerCollector:
                                          "Times the source was reopened", labels=labels)
         moves = CounterMetricFamily("movicore_stream_moves",
                                     "Times the stream moved to another Ray actor", labels=labels)
+        snapshot_errors = CounterMetricFamily("movicore_stream_snapshot_errors",
+                                              "Snapshots that could not be written",
+                                              labels=labels)
         queued = GaugeMetricFamily("movicore_stream_queued_frames", "Frames waiting",
                                    labels=labels)
         latency = GaugeMetricFamily("movicore_stream_latency_seconds",
@@ -40,13 +43,14 @@ class _ServerCollector:
             drops.add_metric([s.id], s.drops)
             reconnects.add_metric([s.id], s.reader.reconnects if s.reader else 0)
             moves.add_metric([s.id], len(s.moves))
+            snapshot_errors.add_metric([s.id], s.snapshot_errors)
             queued.add_metric([s.id], len(s.queue))
             up.add_metric([s.id], 1.0 if s.status == "running" else 0.0)
             for name, v in s.latency_ms().items():
                 if v is not None:
                     latency.add_metric([s.id, _QUANTILES[name]], v / 1e3)
         yield GaugeMetricFamily("movicore_streams", "Streams served", value=len(streams))
-        yield from (frames, drops, reconnects, moves, queued, latency, up)
+        yield from (frames, drops, reconnects, moves, snapshot_errors, queued, latency, up)
         yield CounterMetricFamily("movicore_events", "Events published",
                                   value=self.server.hub.published)
         yield CounterMetricFamily("movicore_sse_dropped_events",

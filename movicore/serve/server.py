@@ -129,13 +129,19 @@ class Server:
         readers: a reader left running at interpreter exit can be inside movicore's resize
         with the GIL released, and a thread that takes the GIL back during finalization is
         ended in a way that aborts the process (SIGABRT)."""
+        failed: list[OSError] = []
         for sid in list(self.streams):
-            self.remove_stream(sid, keep_snapshot=True)
+            try:
+                self.remove_stream(sid, keep_snapshot=True)
+            except OSError as exc:  # its final snapshot: the other streams still stop
+                failed.append(exc)
         self.executor.stop()
         with self._lock:
             readers, self._stopped_readers = self._stopped_readers, []
         for reader in readers:
             reader.join(timeout=READER_JOIN_TIMEOUT_S)
+        if failed:
+            raise failed[0]
 
     # ------------------------------------------------------------------ models
     def model(self, key: str | None) -> tuple[str, Any]:
@@ -221,13 +227,16 @@ class Server:
         stream.queue.close()
         state = self.executor.remove(stream)
         d = self.options.snapshot_dir
+        failed = None
         if d:
             if keep_snapshot and state is not None:
-                self._save(stream, state, stream.last_seq)
+                failed = self._try_save(stream, state, stream.last_seq)
             elif not keep_snapshot:
                 snapshots.remove(d, sid)
         stream.status = "stopped"
         self.hub.publish({"event": "removed", "stream": sid, "frames": stream.frames})
+        if failed is not None:
+            raise failed
         return stream
 
     def get(self, sid: str) -> Stream:
@@ -268,10 +277,18 @@ class Server:
 
     def on_snapshot(self, stream: Stream, state: dict[str, Any], seq: int) -> None:
         if self.options.snapshot_dir and stream.id in self.streams:
-            self._save(stream, state, seq)
+            self._try_save(stream, state, seq)  # on failure the next due snapshot tries again
 
-    def _save(self, stream: Stream, state: dict[str, Any], seq: int) -> None:
+    def _try_save(self, stream: Stream, state: dict[str, Any], seq: int) -> OSError | None:
+        """Write the stream's snapshot; a failure (a full disk) is counted and published as
+        an error event, and returned, never raised: the stream and its worker go on."""
         info = {"source": stream.source if isinstance(stream.source, str) else None,
                 "model": stream.model_key, "loop": stream.loop, "frame": seq,
                 "frames": stream.frames, "saved": time.time()}
-        snapshots.save(self.options.snapshot_dir, stream.id, state, info)
+        try:
+            snapshots.save(self.options.snapshot_dir, stream.id, state, info)
+        except OSError as exc:
+            stream.snapshot_errors += 1
+            self.hub.publish({"event": "error", "stream": stream.id, "error": str(exc)})
+            return exc
+        return None

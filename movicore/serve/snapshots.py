@@ -22,18 +22,22 @@ def save(directory: str | os.PathLike[str], sid: str, state: dict[str, Any],
     arrays = {k: np.asarray(v) for k, v in state.items() if k != _META_KEY}
     arrays[_META_KEY] = np.array(state.get(_META_KEY, ""))
     arrays[_SERVE_KEY] = np.array(json.dumps(info))
-    fd, tmp = tempfile.mkstemp(prefix=f".{sid}.", suffix=".tmp", dir=directory)
+    final = directory / f"{sid}.npz"
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{sid}.", suffix=".tmp", dir=directory)
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
-        final = directory / f"{sid}.npz"
         Path(tmp).replace(final)
+        tmp = None
         return final
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except OSError as exc:  # a full disk, a quota, a removed folder: name the snapshot
+        raise OSError(exc.errno, f"cannot write snapshot {final}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def load(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, Any]]:

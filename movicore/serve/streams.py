@@ -48,6 +48,7 @@ class Stream:
         self.lost = 0  # frames in flight on a worker that died
         self.placement = ""  # worker or actor carrying the stream
         self.moves: list[dict[str, Any]] = []
+        self.snapshot_errors = 0  # snapshots that could not be written (the stream goes on)
         self.resumed_from: dict[str, Any] | None = None  # snapshot the state started from
         self.last_seq = -1
         self.last_logits: np.ndarray | None = None
@@ -116,5 +117,6 @@ class Stream:
             "top": [[n, p] for n, p in self.top], "latency_ms": self.latency_ms(),
             "reconnects": reader.reconnects if reader is not None else 0,
             "placement": self.placement, "moves": list(self.moves),
+            "snapshot_errors": self.snapshot_errors,
             "resumed_from": self.resumed_from, "loop": self.loop,
         }

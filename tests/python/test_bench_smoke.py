@@ -169,3 +169,26 @@ def test_bench_serve_mode_without_pyav_is_skipped_with_the_install_hint(
     printed = capsys.readouterr().out
     assert "skipped: the serve pipeline decodes video with PyAV" in printed
     assert "error" not in printed
+
+
+@pytest.mark.parametrize("argv", [
+    ["bench", "{demo}", "--frames", "2", "--warmup", "1", "--in-process", "--quiet",
+     "--json", "{out}.json"],
+    ["bench", "{demo}", "--frames", "2", "--warmup", "1", "--in-process", "--quiet",
+     "--plot", "{out}.png"],
+    ["eval", "demo", "--synthetic", "--n", "4", "--plot", "{out}.png"],
+])
+def test_full_disk_leaves_no_partial_report(argv: list[str], tmp_path) -> None:
+    if "--plot" in argv:
+        pytest.importorskip("matplotlib")
+    from full_disk import run_cli_on_full_disk
+
+    from movicore.assets import demo_model_path
+
+    out = tmp_path / "report"
+    proc = run_cli_on_full_disk(
+        [a.format(demo=demo_model_path(), out=out) for a in argv], limit=2048)
+    assert proc.returncode == 1, proc.stderr
+    err = proc.stderr.strip().splitlines()
+    assert len(err) == 1 and "cannot write" in err[0] and str(out) in err[0], err
+    assert list(tmp_path.iterdir()) == []  # no half-written report, no temporary file

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +11,7 @@ import pytest
 pytest.importorskip("movicore._core")
 av = pytest.importorskip("av")
 
+from full_disk import run_cli_on_full_disk
 from test_video import find_test_video, write_video
 
 from movicore.cli.main import main
@@ -123,30 +121,13 @@ def test_output_paths_are_checked_before_decoding(capsys: pytest.CaptureFixture[
         assert ("does not exist" in err) or ("is a directory" in err)
 
 
-def _full_disk_run(args: list[str], limit: int) -> subprocess.CompletedProcess[str]:
-    """Run the CLI with a file-size limit: writes past ``limit`` bytes fail as on a full disk
-    (EFBIG instead of ENOSPC; SIGXFSZ ignored so the write returns the error)."""
-    def limit_size() -> None:
-        import resource
-        import signal
-
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([sys.executable, "-m", "movicore", "classify", *args],
-                          capture_output=True, text=True, timeout=120, env=env,
-                          preexec_fn=limit_size, check=False)
-
-
 @pytest.mark.parametrize("flag", ["--json", "--plot"])
 def test_full_disk_leaves_no_partial_output(tmp_path: Path, flag: str) -> None:
     pytest.importorskip("matplotlib")
     path = find_test_video("bikes.mp4")
     out = tmp_path / ("o.json" if flag == "--json" else "o.png")
     other = ["--plot", str(tmp_path / "p.png")] if flag == "--json" else []
-    proc = _full_disk_run([str(path), "--max-frames", "20", "--quiet", flag, str(out),
+    proc = run_cli_on_full_disk(["classify", str(path), "--max-frames", "20", "--quiet", flag, str(out),
                            *other], limit=4096)
     assert proc.returncode == 1, proc.stderr
     err = proc.stderr.strip()

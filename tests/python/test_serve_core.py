@@ -3,6 +3,7 @@ reconnect after the source server goes away, config files."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -159,6 +160,55 @@ def test_unusable_snapshot_starts_fresh_with_an_error_event(tmp_path):
             server.stop()
     events = [json.loads(line) for line in out.read_text().splitlines()]
     assert any(e["event"] == "error" and "snapshot not resumed" in e["error"] for e in events)
+
+
+def test_snapshot_write_error_names_the_file(tmp_path):
+    state = {"x": np.zeros(3, np.float32)}
+    with pytest.raises(OSError, match=r"cannot write snapshot .*cam\.npz"):
+        snapshots.save(tmp_path / "gone", "cam", state, {})
+    snapshots.save(tmp_path, "cam", state, {})
+    assert [p.name for p in tmp_path.iterdir()] == ["cam.npz"]
+
+
+def test_a_failing_snapshot_is_an_error_event_and_the_stream_goes_on(tmp_path, monkeypatch):
+    """A full disk under --snapshot-dir: every due snapshot fails. The worker must keep
+    inferring (it used to die with the OSError), each failure is an event and a count, and
+    stop() still stops everything before it reports the failed final snapshot."""
+    import errno
+
+    from movicore.serve import server as server_mod
+    from movicore.serve.events import EventHub
+
+    def full_disk(directory, sid, state, info):
+        raise OSError(errno.ENOSPC, f"cannot write snapshot {directory}/{sid}.npz: "
+                                    "No space left on device")
+
+    monkeypatch.setattr(server_mod.snapshots, "save", full_disk)
+    out = tmp_path / "events.jsonl"
+    frames = np.zeros((40, 32, 32, 3), np.uint8)
+    with open(out, "w") as f:
+        server = Server(ServeOptions(model=str(demo_model_path()), snapshot_dir=str(tmp_path),
+                                     snapshot_every=0.01, workers=1), EventHub("status", f))
+        server.start()
+        stopped = False
+        try:
+            streams = [server.add_stream(frame_source(frames, delay=0.002), sid=f"cam{i}")
+                       for i in range(2)]
+            wait_for(lambda: all(s.frames == 40 for s in streams), 30, "every frame inferred")
+            assert all(s.snapshot_errors >= 1 for s in streams)
+            assert all(s.to_json()["snapshot_errors"] == s.snapshot_errors for s in streams)
+            with pytest.raises(OSError, match="No space left on device"):
+                server.stop()
+            stopped = True
+            assert server.list() == [] and all(s.status == "stopped" for s in streams)
+        finally:
+            if not stopped:
+                with contextlib.suppress(OSError):
+                    server.stop()
+    events = [json.loads(line) for line in out.read_text().splitlines()]
+    errors = [e for e in events if e["event"] == "error"]
+    assert errors and all("cannot write snapshot" in e["error"] for e in errors)
+    assert {e["stream"] for e in events if e["event"] == "removed"} == {"cam0", "cam1"}
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
