@@ -36,6 +36,11 @@ def _av() -> Any:
     return av
 
 
+def _reason(exc: BaseException) -> str:
+    """FFmpeg's / the OS's words without "[Errno 1094995529]" and the repeated file name."""
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 @dataclasses.dataclass(frozen=True)
 class SourceInfo:
     """What is known about a source before decoding (0 = unknown)."""
@@ -98,7 +103,9 @@ class AvSource:
             raise VideoSourceError(f"video is empty (no frames before the end of file): "
                                    f"{target}") from exc
         except (av.FFmpegError, OSError) as exc:
-            raise VideoSourceError(f"cannot open {target}: {exc}") from exc
+            hint = " (not a video file, or cut short)" if isinstance(
+                exc, av.error.InvalidDataError) else ""
+            raise VideoSourceError(f"cannot open {target}: {_reason(exc)}{hint}") from exc
         c = self._container
         if not c.streams.video:
             c.close()
@@ -140,11 +147,12 @@ class AvSource:
         except av.FFmpegError as exc:
             if self.info.live:
                 why = (f"no data for {self.timeout:g} s (read timeout)"
-                       if isinstance(exc, av.error.ExitError) and self.timeout else str(exc))
+                       if isinstance(exc, av.error.ExitError) and self.timeout else _reason(exc))
                 raise VideoSourceError(f"live source {self.target} stopped after "
                                        f"{self.frames_read} frames: {why}") from exc
             if self.frames_read == 0:
-                raise VideoSourceError(f"cannot decode video {self.target}: {exc}") from exc
+                raise VideoSourceError(f"cannot decode video {self.target}: {_reason(exc)}"
+                                       ) from exc
             return  # a truncated file: keep what was decoded
         if self.info.live:
             raise VideoSourceError(f"live source {self.target} ended after {self.frames_read} "
