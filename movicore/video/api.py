@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Union
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from movicore.video.results import softmax, top_k
 from movicore.video.sampling import TimeSampler
 from movicore.video.sources import DEFAULT_TIMEOUT, SourceInfo, open_source
 
-Source = str | os.PathLike[str] | BinaryIO
+Source = Union[str, "os.PathLike[str]", BinaryIO]  # typing.Union: Python 3.9 has no X | Y
 
 
 def _load(model: Any) -> Any:

@@ -97,10 +97,14 @@ def test_real_frames_match_reference(tmp_path: Path, name: str, size: str, pix_f
     assert len(got) == 3
     if name == "rotated":
         assert frames.shape[1:3] == (320, 180)  # portrait after the 90 degree rotation
+    # 10-bit to 8-bit is rounded (or dithered) by the FFmpeg inside the PyAV wheel and by the
+    # ffmpeg CLI of the reference, two different builds: PyAV 15.1 (the last for Python 3.9)
+    # gave a mean of 1.12 levels there, PyAV 18 under 1
+    bound = 1.5 if name == "ten_bit" else 1.0
     for g, f in zip(got, frames):
         want = official_eval_numpy(f, 192, 172)
         mad = np.abs(g.astype(int) - want).mean()
-        assert mad <= 1.0, (name, mad)
+        assert mad <= bound, (name, mad)
 
 
 @pytest.mark.parametrize("name", ["bikes.mp4", "bigbuckbunny.mp4"])
