@@ -103,9 +103,13 @@ class AvSource:
             raise VideoSourceError(f"video is empty (no frames before the end of file): "
                                    f"{target}") from exc
         except (av.FFmpegError, OSError) as exc:
-            hint = " (not a video file, or cut short)" if isinstance(
-                exc, av.error.InvalidDataError) else ""
-            raise VideoSourceError(f"cannot open {target}: {_reason(exc)}{hint}") from exc
+            if isinstance(exc, av.error.ExitError) and timeout is not None:
+                why = f"no answer within {timeout:g} s (read timeout)"  # the interrupt fired
+            else:
+                why = _reason(exc)
+                if isinstance(exc, av.error.InvalidDataError):
+                    why += " (not a video file, or cut short)"
+            raise VideoSourceError(f"cannot open {target}: {why}") from exc
         c = self._container
         if not c.streams.video:
             c.close()
