@@ -4,7 +4,6 @@ OpenVINO."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -109,14 +108,14 @@ def _run_video(args: argparse.Namespace) -> int:
         raise ValueError(f"--video takes one --threads value >= 1, got {args.threads}")
     if args.repeat < 1:
         raise ValueError(f"--repeat must be >= 1, got {args.repeat}")
+    if args.json:
+        check_output_path(args.json, "--json output")
     with tempfile.TemporaryDirectory(prefix="movicore-bench-") as work:
         model_path, _, _ = resolve_model(args.model, work, seed=args.seed)
         result = vb.run(args.video, model_path, threads=args.threads[0], repeat=args.repeat)
     print(vb.format_table(result))
     if args.json:
-        from movicore.fileio import write_bytes_atomic
-
-        write_bytes_atomic(args.json, (json.dumps(result, indent=1) + "\n").encode("utf-8"))
+        write_json_atomic(args.json, result)
     return 0
 
 
