@@ -52,7 +52,7 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 
 def write_json_atomic(path: str | os.PathLike[str], doc: Any) -> None:
     """``doc`` as indented JSON, written atomically."""
-    write_bytes_atomic(path, json.dumps(doc, indent=1).encode("utf-8"))
+    write_bytes_atomic(path, (json.dumps(doc, indent=1) + "\n").encode("utf-8"))
 
 
 def save_figure_atomic(fig: Any, path: str | os.PathLike[str], **savefig: Any) -> None:
