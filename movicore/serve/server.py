@@ -74,9 +74,18 @@ def read_config(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[dict
         if not isinstance(s, dict) or not isinstance(s.get("source"), str) or unknown:
             raise ValueError(f"{path}: streams[{i}] must be a source string or an object with "
                              f"'source' (and optional id, model, loop); got {s!r}")
+        check_loop(s.get("loop"), f"{path}: streams[{i}].loop")
         streams.append(s)
     defaults = {k: data[k] for k in ("model", "loop") if k in data}
+    check_loop(defaults.get("loop"), f"{path}: loop")
     return defaults, streams
+
+
+def check_loop(loop: Any, what: str = "loop") -> None:
+    """``loop`` must be a JSON boolean (or absent): bool("false") is True, so a string would
+    silently loop a stream its author meant to end."""
+    if loop is not None and not isinstance(loop, bool):
+        raise ValueError(f"{what} must be true or false, got {loop!r}")
 
 
 class Server:
@@ -163,8 +172,9 @@ class Server:
                    loop: bool | None = None) -> Stream:
         if not callable(source) and (not isinstance(source, str) or not source.strip()):
             raise ValueError(f"source must be a non-empty string, got {source!r}")
+        check_loop(loop)
         key, mdl = self.model(model)
-        loop = self.options.loop if loop is None else bool(loop)
+        loop = self.options.loop if loop is None else loop
         with self._lock:
             sid = check_id(sid) if sid is not None else stream_id(source, set(self.streams))
             if sid in self.streams:

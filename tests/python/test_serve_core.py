@@ -261,6 +261,13 @@ def test_config_file(tmp_path):
     cfg.write_text("{")
     with pytest.raises(ValueError, match="not valid JSON"):
         read_config(cfg)
+    # bool("no") is True: a string would loop a stream meant to end
+    cfg.write_text(json.dumps({"loop": "no", "streams": ["a.mp4"]}))
+    with pytest.raises(ValueError, match=r"loop must be true or false, got 'no'"):
+        read_config(cfg)
+    cfg.write_text(json.dumps({"streams": [{"source": "a.mp4", "loop": 1}]}))
+    with pytest.raises(ValueError, match=r"streams\[0\]\.loop must be true or false"):
+        read_config(cfg)
 
 
 def test_stop_waits_for_every_source_reader(tmp_path):

@@ -100,6 +100,8 @@ async def _exercise(url: str, second: Path) -> dict:
         async with http.post(f"{url}/streams",
                              json={"source": str(second), "model": "/nope.safetensors"}) as r:
             out["bad_model"] = (r.status, (await r.json())["error"])
+        async with http.post(f"{url}/streams", json={"source": str(second), "loop": "false"}) as r:
+            out["bad_loop"] = (r.status, (await r.json())["error"])
         predictions = []
         async with http.get(f"{url}/events") as r:
             assert r.headers["Content-Type"].startswith("text/event-stream")
@@ -145,6 +147,7 @@ def test_http_api_add_list_events_metrics_delete(videos):
     assert out["added"]["id"] == "hall" and out["added"]["source"] == str(hall)
     assert out["duplicate"] == 409 and out["bad_body"] == 400 and out["bad_json"] == 400
     assert out["bad_model"][0] == 400 and "nope" in out["bad_model"][1]
+    assert out["bad_loop"] == (400, "loop must be true or false, got 'false'")
     p = out["predictions"][-1]
     assert {"stream", "frame", "top", "latency_ms"} <= set(p)
     hall_json = out["hall"]
