@@ -52,7 +52,8 @@ def _class_map(data_labels: list[str], model_labels: list[str]) -> np.ndarray:
     return np.asarray([index[c] for c in data_labels])
 
 
-def _source(args: argparse.Namespace, model: Any, size: int, frames: int) -> Any:
+def _source(args: argparse.Namespace, model: Any, size: int, frames: int,
+            model_labels: list[str]) -> Any:
     if args.synthetic == bool(args.dataset):
         raise ValueError("give either DATASET_DIR or --synthetic")
     if args.synthetic:
@@ -63,16 +64,22 @@ def _source(args: argparse.Namespace, model: Any, size: int, frames: int) -> Any
             raise ValueError(f"--n must be >= 1, got {args.n}")
         seed = DEMO_SEED if args.seed is None else args.seed
         return SyntheticActions(args.n, seed, frames, size)
-    from movicore.data.folder import VideoFolder, scan
+    from movicore.data.folder import VideoFolder, describe_skipped, drop_unreadable, scan
     from movicore.video import settings as video_settings
 
     root = Path(args.dataset)
     if (root / "val").is_dir():
         root = root / "val"
     labels, items = scan(root)
+    _class_map(labels, model_labels)  # a wrong model is said before any video is opened
+    items, skipped = drop_unreadable(labels, items)
+    if skipped:
+        print(f"movicore eval: {describe_skipped(skipped)}", file=sys.stderr)
     video = video_settings.for_model(model)  # the rate and eval resize the model expects
-    return VideoFolder(items, labels, frames=frames, size=size, stride=args.stride,
-                       fps=video.fps, resize=max(video.resize, size))
+    source = VideoFolder(items, labels, frames=frames, size=size, stride=args.stride,
+                         fps=video.fps, resize=max(video.resize, size))
+    source.skipped = skipped
+    return source
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     size = model.input_size[0]
     trained = read_training(getattr(model, "members", [model])[0].metadata)
     frames = args.frames or int(trained.get("frames") or DEMO_FRAMES)
-    source = _source(args, model, size, frames)
+    source = _source(args, model, size, frames, labels)
     to_model = _class_map(list(source.labels), labels)
     engine = make_engine(model, args.threads, size)
     n_cls = len(labels)
@@ -106,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
     n = int(conf.sum())
     used = sorted(set(to_model.tolist()) | set(np.nonzero(conf.sum(0))[0].tolist()))
     model_id, variant = model_name(model)
-    print(f"{model_id}-{variant} on {n} clips: "
+    skipped = len(getattr(source, "skipped", []))
+    left_out = f" ({skipped} unreadable videos left out)" if skipped else ""
+    print(f"{model_id}-{variant} on {n} clips{left_out}: "
           f"top-1 {np.trace(conf) / n:.4f}  top-5 {top5 / n:.4f}")
     print(confusion_text(conf[np.ix_(used, used)], [labels[i] for i in used]))
     if args.plot:

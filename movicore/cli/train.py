@@ -313,6 +313,10 @@ def run(args: argparse.Namespace) -> int:
             f"clips of {s['frames']} frames at {s['fps']:g} fps{stride}, "
             f"{s['size']}x{s['size']} (eval resize {s['resize']}), flip {s['flip']}, "
             f"balanced {s['balance']}")
+        if train.skipped:
+            from movicore.data.folder import describe_skipped
+
+            log(describe_skipped(train.skipped))
     bn_frozen = finetune and not s.get("train_bn")
     log(f"recipe: {p.describe(len(train))}; BatchNorm statistics "
         f"{'frozen' if bn_frozen else 'updated'}; frozen layers: {freeze or 'none'}; "

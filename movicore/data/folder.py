@@ -57,6 +57,60 @@ def scan(root: str | os.PathLike[str]) -> tuple[list[str], list[tuple[Path, int]
     return classes, items
 
 
+# (path, size, mtime_ns) -> None if the video opens, else why not: each file is opened once
+# per process (a dataset is scanned for the split and again for the data defaults).
+_OPENS: dict[tuple[str, int, int], str | None] = {}
+
+
+def why_unreadable(path: Path) -> str | None:
+    """None if the video opens (a container with a video stream of a known codec), else why
+    not. The header only: damage further in is met (and kept up to) at decode time."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _OPENS:
+        from movicore.data.video import probe
+
+        try:
+            probe(path)
+            _OPENS[key] = None
+        except ValueError as exc:  # VideoSourceError: empty, not a video, no stream, codec
+            _OPENS[key] = str(exc)
+    return _OPENS[key]
+
+
+def scan_readable(root: str | os.PathLike[str]
+                  ) -> tuple[list[str], list[tuple[Path, int]], list[tuple[Path, str]]]:
+    """``scan`` without the videos that cannot be opened: (classes, items, skipped with why).
+    A broken download among thousands should not end a training run an hour in, but a class
+    left with no readable video is an error (the model would learn a label it never saw)."""
+    classes, items = scan(root)
+    good, skipped = drop_unreadable(classes, items)
+    return classes, good, skipped
+
+
+def drop_unreadable(classes: list[str], items: list[tuple[Path, int]]
+                    ) -> tuple[list[tuple[Path, int]], list[tuple[Path, str]]]:
+    """(readable items, skipped videos with why) of a ``scan``; see ``scan_readable``."""
+    why = {path: why_unreadable(path) for path, _ in items}
+    good = [(path, label) for path, label in items if why[path] is None]
+    present = {label for _, label in good}
+    for label, name in enumerate(classes):
+        if label not in present:
+            first = next(p for p, c in items if c == label)
+            raise ValueError(f"class {name!r}: none of its videos can be read "
+                             f"(e.g. {why[first]})")
+    return good, [(path, why[path]) for path, _ in items if why[path] is not None]
+
+
+def describe_skipped(skipped: list[tuple[Path, str]], most: int = 3) -> str:
+    """'skipped 2 unreadable videos: <why 1>; <why 2>' (the first ``most``; every reason
+    names its file)."""
+    shown = "; ".join(why for _, why in skipped[:most])
+    more = f"; and {len(skipped) - most} more" if len(skipped) > most else ""
+    noun = "video" if len(skipped) == 1 else "videos"
+    return f"skipped {len(skipped)} unreadable {noun}: {shown}{more}"
+
+
 def pick_by_time(times: list[float], fps: float | None) -> list[int]:
     """Indices of the frames kept at ``fps`` (``movicore.video.sampling.TimeSampler``: the
     first frame in each ``1/fps`` slot, as at inference; all frames for ``None``)."""
@@ -102,6 +156,7 @@ class VideoFolder:
             raise ValueError(f"resize (short side {self.resize}) must be >= size {size}")
         self.fps, self.train, self.flip, self.seed = fps, train, flip, seed
         self.balanced = balanced
+        self.skipped: list[tuple[Path, str]] = []  # unreadable videos left out (scan_readable)
         self._cache: dict[int, list[np.ndarray]] = {}
         self._cached_bytes = 0
 
@@ -112,15 +167,16 @@ class VideoFolder:
         """(train, val) sources; ``kw`` (frames, stride, fps, size, resize) go to both."""
         r = Path(root)
         if (r / "train").is_dir() and (r / "val").is_dir():
-            labels, train = scan(r / "train")
-            vlabels, val = scan(r / "val")
+            labels, train, skipped = scan_readable(r / "train")
+            vlabels, val, vskipped = scan_readable(r / "val")
+            skipped += vskipped
             if vlabels != labels:
                 raise ValueError(f"{r}/train and {r}/val have different classes: "
                                  f"{labels} vs {vlabels}")
         else:
             if not 0.0 < val_fraction < 1.0:
                 raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
-            labels, items = scan(r)
+            labels, items, skipped = scan_readable(r)
             train, val = [], []
             for c in range(len(labels)):
                 files = [it for it in items if it[1] == c]
@@ -129,9 +185,12 @@ class VideoFolder:
                 n_val = max(n_val, 1) if len(files) > 1 else 0
                 val += [files[i] for i in sorted(perm[:n_val])]
                 train += [files[i] for i in sorted(perm[n_val:])]
-        return (cls(train, labels, train=True, flip=flip, balanced=balanced, seed=seed,
-                    **kw),  # type: ignore[arg-type]
-                cls(val, labels, train=False, seed=seed, **kw))  # type: ignore[arg-type]
+        sources = (cls(train, labels, train=True, flip=flip, balanced=balanced, seed=seed,
+                       **kw),  # type: ignore[arg-type]
+                   cls(val, labels, train=False, seed=seed, **kw))  # type: ignore[arg-type]
+        for src in sources:
+            src.skipped = skipped
+        return sources
 
     def __len__(self) -> int:
         return len(self.items)

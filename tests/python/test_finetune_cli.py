@@ -189,3 +189,36 @@ def test_eval_defaults_to_the_training_clip(data: Path, tmp_path: Path,
     assert main(["eval", str(out / "best.safetensors"), str(data), "--quiet",
                  "--frames", "8"]) == 1
     assert "but a clip needs 8" in capsys.readouterr().err
+
+
+def test_unreadable_videos_are_left_out_with_a_warning(data: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A broken download (a cut MP4, an empty file) among the videos: train and eval leave
+    it out and say so, instead of failing when the loader reaches it; a class with no
+    readable video at all is an error."""
+    import shutil
+
+    pytest.importorskip("movicore._core")
+    root = tmp_path / "data"
+    shutil.copytree(data, root)
+    (root / "bright" / "cut.mp4").write_bytes((root / "bright" / "v0.avi").read_bytes()[:300])
+    (root / "dark" / "empty.mp4").write_bytes(b"")
+    out = tmp_path / "run"
+    assert _train(root, out, "--frames", "6") == 0
+    err = capsys.readouterr().err
+    assert "skipped 2 unreadable videos: " in err
+    assert f"{root / 'bright' / 'cut.mp4'}" in err and f"{root / 'dark' / 'empty.mp4'}" in err
+    trained = read_training(modelfile.read_model_file(out / "best.safetensors").metadata)
+    assert trained["train_clips"] + trained["val_clips"] == 6  # the readable ones
+
+    assert main(["eval", str(out / "best.safetensors"), str(root), "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "on 6 clips (2 unreadable videos left out)" in captured.out
+    assert "skipped 2 unreadable videos" in captured.err
+
+    for f in (root / "dark").glob("*.avi"):
+        f.write_bytes(b"not a video")
+    assert _train(root, tmp_path / "run2", "--frames", "6") == 1
+    err = capsys.readouterr().err
+    assert "class 'dark': none of its videos can be read" in err
+    assert len(err.strip().splitlines()) == 1
