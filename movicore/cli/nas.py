@@ -200,6 +200,12 @@ def run_search(args: argparse.Namespace) -> int:
         raise ValueError(f"--baseline must be one of {arch.MODEL_IDS}, got {args.baseline!r}")
     if args.data is not None and not Path(args.data).is_dir():
         raise ValueError(f"--data: no such folder: {args.data}")
+    if args.data is not None:  # unreadable videos: said (and a class without any refused) now
+        from movicore.data.folder import VideoFolder, describe_skipped
+
+        skipped = VideoFolder.split(args.data)[0].skipped
+        if skipped:
+            _log(describe_skipped(skipped))
     settings = search.Settings(budget_ms=1.0, trials=args.trials, workers=args.workers,
                                threads=args.threads, population=args.population,
                                sample=args.sample, initial=args.initial, seed=args.seed)
