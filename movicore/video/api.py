@@ -24,6 +24,8 @@ def _load(model: Any) -> Any:
         return model
     import movicore
 
+    if model == "demo":  # as movicore.load: the embedded model (a file named demo: ./demo)
+        return movicore.load("demo")
     p = Path(model)
     if p.is_dir():
         raise ValueError(f"model must be a model file, got a directory: {p}")
@@ -36,9 +38,9 @@ class VideoSource:
     """Frames of a video file, URL, webcam or raw stdin, ready for ``engine.step``.
 
     Iterating gives ``(timestamp_s, frame)``: seconds since the first decoded frame and a
-    C-contiguous uint8 (H, W, 3) RGB array. With ``model`` (a ``Model`` or a path) frames are
-    sampled at the rate the model expects and preprocessed with the official eval transform
-    (short side to the model's eval resize, center crop to its input size); see
+    C-contiguous uint8 (H, W, 3) RGB array. With ``model`` (a ``Model``, a path or "demo")
+    frames are sampled at the rate the model expects and preprocessed with the official eval
+    transform (short side to the model's eval resize, center crop to its input size); see
     docs/video.md.
 
     Parameters
@@ -74,6 +76,8 @@ class VideoSource:
         self.crop = self.model.input_size[0] if self.model is not None else None
         if queue_size < 1:
             raise ValueError(f"queue_size must be >= 1, got {queue_size}")
+        if not isinstance(loop, bool):  # bool("false") is True: it would loop for ever
+            raise TypeError(f"loop must be True or False, got {loop!r}")
         def reopen() -> Any:
             return open_source(source, size=size, input_fps=input_fps, timeout=timeout)
 

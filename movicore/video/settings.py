@@ -92,13 +92,13 @@ def for_model(model: Any) -> VideoSettings:
 
 def parse_fps(text: str | float | None) -> float | str | None:
     """A ``--fps`` value: a positive number, or 'source' (every frame); None = not given."""
-    if text is None or isinstance(text, float):
-        return text
-    if str(text).strip().lower() == "source":
+    if text is None:
+        return None
+    if isinstance(text, str) and text.strip().lower() == "source":
         return "source"
-    try:
+    try:  # numbers from the Python API are checked too: fps=float("nan") is no rate
         v = float(text)
-    except ValueError:
+    except (TypeError, ValueError):
         raise ValueError(f"--fps must be a positive number or 'source', got {text!r}") from None
     if not (math.isfinite(v) and v > 0):
         raise ValueError(f"--fps must be a positive number or 'source', got {text!r}")

@@ -145,3 +145,22 @@ def test_loop_restarts_a_file_with_increasing_timestamps(tmp_path: Path) -> None
                 break
     np.testing.assert_allclose(times, np.arange(25) / 10, atol=1e-6)
     assert src.frames_decoded >= 25
+
+
+def test_video_source_checks_fps_loop_and_takes_demo() -> None:
+    """Numbers from the Python API are checked like --fps (a float NaN or -1.0 used to pass
+    until the first frame); loop must be a bool (bool("false") is True); "demo" names the
+    embedded model, as in movicore.load."""
+    pytest.importorskip("av")
+    from test_video import find_test_video
+
+    from movicore.video.api import VideoSource, classify
+
+    path = find_test_video("bikes.mp4")
+    for bad in (float("nan"), float("inf"), -1.0, 0.0, [5]):
+        with pytest.raises(ValueError, match="must be a positive number or 'source'"):
+            VideoSource(path, fps=bad)
+    with pytest.raises(TypeError, match="loop must be True or False, got 'false'"):
+        VideoSource(path, loop="false")
+    t, top = next(iter(classify(path, "demo")))
+    assert t == 0.0 and len(top) == 5
