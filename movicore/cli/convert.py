@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import pickle
 import re
 import sys
 from collections.abc import Mapping
@@ -207,6 +208,11 @@ def _load_torch(src: Path, which: str | None = None
                           ) from None
     try:
         obj = torch.load(src, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:  # torch's text advises weights_only=False: not for us
+        raise ModelFormatError(
+            f"{src}: not a readable PyTorch checkpoint: torch.load(weights_only=True) refused "
+            "it (not a PyTorch file, or it holds objects other than tensors and plain "
+            "containers; movicore never runs code from a checkpoint)") from None
     except Exception as exc:  # noqa: BLE001 - torch raises many types for corrupt files
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelFormatError(f"{src}: not a readable PyTorch checkpoint: {first}") from None

@@ -304,6 +304,28 @@ def test_corrupt_torch_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.pt"]
 
 
+class _RunsCode:
+    """Unpickling this calls Path.touch(marker): a checkpoint that would run code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[Path]]:
+        return Path.touch, (self.marker,)
+
+
+def test_checkpoint_with_code_is_refused_without_running_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    marker = tmp_path / "ran"
+    src = tmp_path / "code.pt"
+    torch.save({"state_dict": {"w": _RunsCode(marker)}}, src)
+    code, _, err = cli(["convert", str(src), "-o", str(tmp_path / "m.safetensors"),
+                        "--model", "t0", "--variant", "stream"], capsys)
+    assert_one_line_error(code, err, "movicore never runs code from a checkpoint")
+    assert "weights_only=False" not in err  # torch's advice is not ours to give
+    assert not marker.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["code.pt"]
+
+
 def test_non_finite_weights_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                     t0_model: torch.nn.Module) -> None:
     sd = t0_model.state_dict()
