@@ -108,8 +108,6 @@ def _run_video(args: argparse.Namespace) -> int:
         raise ValueError(f"--video takes one --threads value >= 1, got {args.threads}")
     if args.repeat < 1:
         raise ValueError(f"--repeat must be >= 1, got {args.repeat}")
-    if args.json:
-        check_output_path(args.json, "--json output")
     with tempfile.TemporaryDirectory(prefix="movicore-bench-") as work:
         model_path, _, _ = resolve_model(args.model, work, seed=args.seed)
         result = vb.run(args.video, model_path, threads=args.threads[0], repeat=args.repeat)
@@ -120,13 +118,13 @@ def _run_video(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.json:
+        check_output_path(args.json, "--json output")
     if args.video:
         return _run_video(args)
     if args.plot:
         require("matplotlib", "plot", "--plot")
         check_output_path(args.plot, "--plot output")
-    if args.json:
-        check_output_path(args.json, "--json output")
     from movicore.benchmark import report as rep
     from movicore.benchmark.suite import BenchSettings
     from movicore.benchmark.suite import run as run_bench

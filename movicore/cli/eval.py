@@ -76,10 +76,8 @@ def _source(args: argparse.Namespace, model: Any, size: int, frames: int,
     if skipped:
         print(f"movicore eval: {describe_skipped(skipped)}", file=sys.stderr)
     video = video_settings.for_model(model)  # the rate and eval resize the model expects
-    source = VideoFolder(items, labels, frames=frames, size=size, stride=args.stride,
-                         fps=video.fps, resize=max(video.resize, size))
-    source.skipped = skipped
-    return source
+    return VideoFolder(items, labels, frames=frames, size=size, stride=args.stride,
+                       fps=video.fps, resize=max(video.resize, size), skipped=skipped)
 
 
 def run(args: argparse.Namespace) -> int:

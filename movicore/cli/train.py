@@ -207,9 +207,9 @@ def _check_out(s: dict[str, Any], resume: str | None, force: bool) -> Path:
 
 
 def _lowest_fps(items: list[tuple[Path, int]]) -> float:
-    from movicore.data.video import probe
+    from movicore.data.folder import video_fps
 
-    rates = [probe(p).fps for p, _ in items]
+    rates = [video_fps(p) for p, _ in items]  # the headers the split already opened
     good = [r for r in rates if r > 0]
     if not good:
         raise ValueError("cannot tell the videos' frame rate: pass --fps")

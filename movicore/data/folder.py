@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from movicore.data.video import VIDEO_EXTENSIONS, iter_timed_frames
+from movicore.data.video import VIDEO_EXTENSIONS, VideoInfo, iter_timed_frames, probe
 from movicore.video.preprocess import preprocess, resize_region
 from movicore.video.sampling import TimeSampler
 
@@ -57,25 +57,37 @@ def scan(root: str | os.PathLike[str]) -> tuple[list[str], list[tuple[Path, int]
     return classes, items
 
 
-# (path, size, mtime_ns) -> None if the video opens, else why not: each file is opened once
-# per process (a dataset is scanned for the split and again for the data defaults).
-_OPENS: dict[tuple[str, int, int], str | None] = {}
+# (path, size, mtime_ns) -> the header's VideoInfo, or the error opening it raised: each file
+# is opened once per process (the split, the data defaults and the lowest frame rate ask).
+_HEADERS: dict[tuple[str, int, int], VideoInfo | ValueError] = {}
+
+
+def _header(path: Path) -> VideoInfo | ValueError:
+    """``probe(path)``, or the VideoSourceError it raised (empty, not a video, no video stream,
+    no decoder), cached."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    if key not in _HEADERS:
+        try:
+            _HEADERS[key] = probe(path)
+        except ValueError as exc:
+            _HEADERS[key] = exc
+    return _HEADERS[key]
 
 
 def why_unreadable(path: Path) -> str | None:
     """None if the video opens (a container with a video stream of a known codec), else why
     not. The header only: damage further in is met (and kept up to) at decode time."""
-    st = path.stat()
-    key = (str(path), st.st_size, st.st_mtime_ns)
-    if key not in _OPENS:
-        from movicore.data.video import probe
+    header = _header(path)
+    return str(header) if isinstance(header, ValueError) else None
 
-        try:
-            probe(path)
-            _OPENS[key] = None
-        except ValueError as exc:  # VideoSourceError: empty, not a video, no stream, codec
-            _OPENS[key] = str(exc)
-    return _OPENS[key]
+
+def video_fps(path: Path) -> float:
+    """The frame rate in the video's header (0 = unknown), from the same cached opening."""
+    header = _header(path)
+    if isinstance(header, ValueError):
+        raise header
+    return float(header.fps)
 
 
 def scan_readable(root: str | os.PathLike[str]
@@ -143,7 +155,8 @@ class VideoFolder:
     def __init__(self, items: list[tuple[Path, int]], labels: list[str], *, frames: int = 16,
                  stride: int = 1, size: int = 172, resize: int | None = None,
                  fps: float | None = None, train: bool = False, flip: bool = False,
-                 balanced: bool = False, seed: int = 0) -> None:
+                 balanced: bool = False, seed: int = 0,
+                 skipped: list[tuple[Path, str]] | None = None) -> None:
         if frames < 1 or stride < 1 or size < 8:
             raise ValueError(f"need frames >= 1, stride >= 1, size >= 8; got {frames}, "
                              f"{stride}, {size}")
@@ -156,7 +169,7 @@ class VideoFolder:
             raise ValueError(f"resize (short side {self.resize}) must be >= size {size}")
         self.fps, self.train, self.flip, self.seed = fps, train, flip, seed
         self.balanced = balanced
-        self.skipped: list[tuple[Path, str]] = []  # unreadable videos left out (scan_readable)
+        self.skipped = list(skipped or [])  # unreadable videos left out (scan_readable)
         self._cache: dict[int, list[np.ndarray]] = {}
         self._cached_bytes = 0
 
@@ -185,12 +198,10 @@ class VideoFolder:
                 n_val = max(n_val, 1) if len(files) > 1 else 0
                 val += [files[i] for i in sorted(perm[:n_val])]
                 train += [files[i] for i in sorted(perm[n_val:])]
-        sources = (cls(train, labels, train=True, flip=flip, balanced=balanced, seed=seed,
-                       **kw),  # type: ignore[arg-type]
-                   cls(val, labels, train=False, seed=seed, **kw))  # type: ignore[arg-type]
-        for src in sources:
-            src.skipped = skipped
-        return sources
+        return (cls(train, labels, train=True, flip=flip, balanced=balanced, seed=seed,
+                    skipped=skipped, **kw),  # type: ignore[arg-type]
+                cls(val, labels, train=False, seed=seed, skipped=skipped,
+                    **kw))  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return len(self.items)
